@@ -1,0 +1,2 @@
+export * from './log/logger.ts';
+export * from './cli/errors.ts';
