@@ -12,7 +12,10 @@ try {
     process.exit(err.exitCode);
   }
   if (process.env.PRETAG_DEBUG) console.error(err);
-  else console.error(`pretag: ${err instanceof Error ? err.message : String(err)} (set PRETAG_DEBUG=1 for details)`);
+  else
+    console.error(
+      `pretag: ${err instanceof Error ? err.message : String(err)} (set PRETAG_DEBUG=1 for details)`,
+    );
   process.exit(1);
 }
 export { Command };

@@ -14,7 +14,8 @@ export interface LoggerOptions {
 
 /** Structured logger (pino): pretty on a terminal, JSON for journald and log shippers. */
 export function createLogger(opts: LoggerOptions): Logger {
-  const level = opts.level ?? (process.env.PRETAG_LOG_LEVEL as LevelWithSilent | undefined) ?? 'info';
+  const level =
+    opts.level ?? (process.env.PRETAG_LOG_LEVEL as LevelWithSilent | undefined) ?? 'info';
   const fd = opts.fd ?? 2;
   const usePretty = opts.pretty ?? (fd === 2 ? process.stderr.isTTY : process.stdout.isTTY);
   if (usePretty) {
