@@ -1,0 +1,129 @@
+// Small image filters on packed single-channel images (row-major, width × height).
+
+/**
+ * Separable box blur of radius r ((2r+1)² window), edges replicated. Stands in for the Gaussian
+ * of reference motion detectors: it only has to smooth sensor noise and compression blocks.
+ */
+export function boxBlur(src: Float32Array, width: number, height: number, r: number): Float32Array {
+  if (r <= 0) return src.slice();
+  const tmp = new Float32Array(src.length);
+  const out = new Float32Array(src.length);
+  const n = 2 * r + 1;
+  // Running sums: O(1) per pixel whatever the radius.
+  for (let y = 0; y < height; y++) {
+    const row = y * width;
+    let s = 0;
+    for (let k = -r; k <= r; k++) s += src[row + clamp(k, width)] as number;
+    for (let x = 0; x < width; x++) {
+      tmp[row + x] = s / n;
+      s +=
+        (src[row + clamp(x + r + 1, width)] as number) - (src[row + clamp(x - r, width)] as number);
+    }
+  }
+  for (let x = 0; x < width; x++) {
+    let s = 0;
+    for (let k = -r; k <= r; k++) s += tmp[clamp(k, height) * width + x] as number;
+    for (let y = 0; y < height; y++) {
+      out[y * width + x] = s / n;
+      s +=
+        (tmp[clamp(y + r + 1, height) * width + x] as number) -
+        (tmp[clamp(y - r, height) * width + x] as number);
+    }
+  }
+  return out;
+}
+
+function clamp(i: number, size: number): number {
+  return i < 0 ? 0 : i >= size ? size - 1 : i;
+}
+
+/** 3×3 dilation of a 0/1 image: joins the fragments of one moving object into one blob. */
+export function dilate3x3(src: Uint8Array, width: number, height: number): Uint8Array {
+  const rows = new Uint8Array(src.length);
+  for (let y = 0; y < height; y++) {
+    const row = y * width;
+    for (let x = 0; x < width; x++) {
+      const i = row + x;
+      rows[i] =
+        (src[i] as number) |
+        (x > 0 ? (src[i - 1] as number) : 0) |
+        (x < width - 1 ? (src[i + 1] as number) : 0);
+    }
+  }
+  const out = new Uint8Array(src.length);
+  for (let y = 0; y < height; y++) {
+    const row = y * width;
+    for (let x = 0; x < width; x++) {
+      const i = row + x;
+      out[i] =
+        (rows[i] as number) |
+        (y > 0 ? (rows[i - width] as number) : 0) |
+        (y < height - 1 ? (rows[i + width] as number) : 0);
+    }
+  }
+  return out;
+}
+
+/** The value below which `p` (0..1) of the pixels lie, from a 256-bin histogram. */
+export function percentile(hist: Uint32Array, total: number, p: number): number {
+  const target = p * total;
+  let acc = 0;
+  for (let v = 0; v < 256; v++) {
+    acc += hist[v] as number;
+    if (acc > target) return v;
+  }
+  return 255;
+}
+
+/** 256-bin histogram of the pixels not set in `mask` (values rounded, clipped to 0..255). */
+export function histogram(
+  img: Float32Array,
+  mask?: Uint8Array,
+): { hist: Uint32Array; total: number } {
+  const hist = new Uint32Array(256);
+  let total = 0;
+  for (let i = 0; i < img.length; i++) {
+    if (mask?.[i]) continue;
+    const v = (img[i] as number) + 0.5;
+    const b = v < 0 ? 0 : v >= 255 ? 255 : v | 0;
+    hist[b] = (hist[b] as number) + 1;
+    total++;
+  }
+  return { hist, total };
+}
+
+/**
+ * Contrast normalisation with memory. Instead of stretching the frames (which shifts every pixel
+ * whenever a dark object moves the percentiles, and then looks like global motion against a
+ * lagging background), it scales the frame-to-background difference by 255 / (p96 - p4), averaged
+ * over the last `history` frames and capped at `maxGain`: a dim, flat scene gets a lower effective
+ * threshold, a normal scene stays close to the configured one.
+ */
+export class ContrastGain {
+  readonly #history: number;
+  readonly #maxGain: number;
+  readonly #ranges: number[] = [];
+
+  constructor(history = 50, maxGain = 4) {
+    this.#history = history;
+    this.#maxGain = maxGain;
+  }
+
+  /** Records a frame's contrast range (from its histogram) and returns the gain for its differences. */
+  update(hist: Uint32Array, total: number): number {
+    const range = total > 0 ? percentile(hist, total, 0.96) - percentile(hist, total, 0.04) : 0;
+    if (range > 0) {
+      // The first frame fills the memory so the gain starts where the scene is.
+      const n = this.#ranges.length === 0 ? this.#history : 1;
+      for (let k = 0; k < n; k++) this.#ranges.push(range);
+      while (this.#ranges.length > this.#history) this.#ranges.shift();
+    }
+    if (this.#ranges.length === 0) return 1;
+    const mean = this.#ranges.reduce((a, b) => a + b, 0) / this.#ranges.length;
+    return Math.min(this.#maxGain, Math.max(1, 255 / mean));
+  }
+
+  reset(): void {
+    this.#ranges.length = 0;
+  }
+}
