@@ -2,5 +2,6 @@
 import type { Benchmark } from '../lib/types.ts';
 import { cleanup } from './cleanup.ts';
 import { decode } from './decode.ts';
+import { ledger } from './ledger.ts';
 
-export const BENCHMARKS: readonly Benchmark[] = [decode, cleanup];
+export const BENCHMARKS: readonly Benchmark[] = [decode, cleanup, ledger];
