@@ -48,6 +48,8 @@ export const modelCardSchema = z.object({
   }),
   outputs: z.array(tensorSpec.extend({ meaning: z.string() })),
   classes: z.array(z.string()),
+  /** Execution providers the build's sessions ran on, best first (set by the measure step). */
+  providers: z.array(z.string()).optional(),
   /** Filled by later steps: execution providers that ran, latency, AP50 on VOC100, … */
   measurements: z.record(z.string(), z.unknown()),
 });
