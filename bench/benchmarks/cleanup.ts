@@ -7,7 +7,7 @@
 // Boxes, scores and labels come from a seeded generator, so every run sees the same input.
 import { cleanDetections } from '@pretag/cloud-hub/cleanup/clean';
 import type { CleanupRules } from '@pretag/cloud-hub/cleanup/rules';
-import { mulberry32 } from '@pretag/cloud-hub/qa/prng';
+import { mulberry32 } from '@pretag/shared/random/prng';
 import { nmsIndices } from '@pretag/shared/detection/nms';
 import type { Detection } from '@pretag/shared/detection/types';
 import type { BenchCase, Benchmark, Measure } from '../lib/types.ts';

@@ -17,8 +17,8 @@
 import { nmsIndices } from '@pretag/shared/detection/nms';
 import type { Detection } from '@pretag/shared/detection/types';
 import { suppressCrossClass } from './duplicates.ts';
-import { containsPoint, preparePolygon } from './polygon.ts';
-import type { PreparedPolygon } from './polygon.ts';
+import { containsPoint, preparePolygon } from '@pretag/shared/geometry/polygon';
+import type { PreparedPolygon } from '@pretag/shared/geometry/polygon';
 import { DROP_REASONS } from './rules.ts';
 import type { AreaLimit, CleanupRules, DropReason } from './rules.ts';
 

@@ -1,6 +1,6 @@
-// Seeded randomness for reproducible QA samples: mulberry32 (32-bit state, fast, good enough for
-// sampling; not for secrets). Each sampling stage derives its own stream from (seed, stage name)
-// so adding a stage never shifts the picks of another.
+// Seeded randomness for reproducible sampling (QA picks on the hub, audit draws on the edge):
+// mulberry32 (32-bit state, fast, good enough for sampling; not for secrets). Each stage derives
+// its own stream from (seed, stage name) so adding a stage never shifts the picks of another.
 
 export type Random = () => number;
 

@@ -1,9 +1,13 @@
-// Point-in-polygon for normalised masks. Points on an edge count as inside: a box clipped to the
-// frame has its bottom-centre exactly on y = 1, the usual edge of a mask along the frame bottom.
+// Point-in-polygon for normalised polygons (flat [x1, y1, x2, y2, ...] lists, as edge.yaml and
+// hub.yaml write masks and zones). Even-odd rule inside, so a self-crossing polygon still gives a
+// sensible area. A point on an edge or a vertex counts as inside: a box clipped to the frame has
+// its bottom-centre exactly on y = 1, the usual edge of a mask or zone drawn along the frame bottom.
+// Same API and semantics as cloud-hub/src/cleanup/polygon.ts, which can import this instead.
 
-const EDGE_EPS = 1e-9;
+/** Distance from an edge within which a point counts as on it (coordinates are in 0..1). */
+export const EDGE_EPS = 1e-9;
 
-/** A polygon prepared once per cleanup call: its points and bounding box. */
+/** A polygon prepared once: its points and bounding box. */
 export interface PreparedPolygon {
   xs: Float64Array;
   ys: Float64Array;
@@ -37,15 +41,25 @@ export function preparePolygon(flat: readonly number[]): PreparedPolygon | undef
   return { xs, ys, minX, minY, maxX, maxY };
 }
 
+/** Prepare a list of polygons, leaving out the unusable ones (fewer than 3 finite points). */
+export function preparePolygons(list: readonly (readonly number[])[]): PreparedPolygon[] {
+  const out: PreparedPolygon[] = [];
+  for (const flat of list) {
+    const p = preparePolygon(flat);
+    if (p) out.push(p);
+  }
+  return out;
+}
+
 /** True when (x, y) is inside the polygon or on its boundary (even-odd rule inside). */
 export function containsPoint(p: PreparedPolygon, x: number, y: number): boolean {
   if (
-    x < p.minX - EDGE_EPS ||
-    x > p.maxX + EDGE_EPS ||
-    y < p.minY - EDGE_EPS ||
-    y > p.maxY + EDGE_EPS
+    !(x >= p.minX - EDGE_EPS) ||
+    !(x <= p.maxX + EDGE_EPS) ||
+    !(y >= p.minY - EDGE_EPS) ||
+    !(y <= p.maxY + EDGE_EPS)
   )
-    return false;
+    return false; // also false for NaN
   const { xs, ys } = p;
   const n = xs.length;
   let inside = false;
@@ -67,4 +81,10 @@ export function containsPoint(p: PreparedPolygon, x: number, y: number): boolean
     if (yi > y !== yj > y && x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) inside = !inside;
   }
   return inside;
+}
+
+/** True when (x, y) is inside (or on the boundary of) any of the polygons. */
+export function anyContains(polygons: readonly PreparedPolygon[], x: number, y: number): boolean {
+  for (const p of polygons) if (containsPoint(p, x, y)) return true;
+  return false;
 }
