@@ -1,15 +1,19 @@
 // Adapters by the name operators write in edge.yaml / hub.yaml (`adapter: nanodet`).
 import type { DetectorAdapter } from './adapter.ts';
+import { blazefaceAdapter } from './blazeface.ts';
 import { centernetAdapter } from './centernet.ts';
 import { nanodetAdapter } from './nanodet.ts';
 import { torchvisionFasterrcnnAdapter } from './torchvision-fasterrcnn.ts';
 import { yoloAdapter } from './yolo.ts';
 
 const registry = new Map<string, DetectorAdapter>(
-  [nanodetAdapter, centernetAdapter, torchvisionFasterrcnnAdapter, yoloAdapter].map((a) => [
-    a.name,
-    a,
-  ]),
+  [
+    nanodetAdapter,
+    centernetAdapter,
+    torchvisionFasterrcnnAdapter,
+    yoloAdapter,
+    blazefaceAdapter,
+  ].map((a) => [a.name, a]),
 );
 
 // Short names operators may write instead.
