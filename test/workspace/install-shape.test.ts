@@ -67,7 +67,13 @@ describe('install shape', () => {
   it('the edge agent does not pull the hub server, the model tooling or dev tools', () => {
     const edge = productionClosure('edge-agent');
     // Sanity: the walk does find what the edge really needs.
-    for (const needed of ['@pretag/shared', 'fluent-ffmpeg', 'mqtt', 'better-sqlite3', 'onnxruntime-node']) {
+    for (const needed of [
+      '@pretag/shared',
+      'fluent-ffmpeg',
+      'mqtt',
+      'better-sqlite3',
+      'onnxruntime-node',
+    ]) {
       expect(edge, needed).toContain(needed);
     }
     for (const hubOnly of [

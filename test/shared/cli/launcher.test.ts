@@ -7,7 +7,10 @@ import { repoRoot } from '../../helpers/media.ts';
 const bin = path.join(repoRoot, 'shared/bin/pretag.js');
 
 function pretag(args: string[], nodePath = process.execPath) {
-  return spawnSync(nodePath, [bin, ...args], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  return spawnSync(nodePath, [bin, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '1' },
+  });
 }
 
 describe('pretag launcher', () => {
@@ -36,7 +39,8 @@ describe('pretag launcher', () => {
     const v = execFileSync(p, ['-p', 'process.versions.node'], { encoding: 'utf8' });
     return Number(v.split('.')[0]) < 22;
   });
-  if (!oldNode) console.warn('SKIP: no Node.js older than 22 on this machine to test the version guard');
+  if (!oldNode)
+    console.warn('SKIP: no Node.js older than 22 on this machine to test the version guard');
   it.skipIf(!oldNode)('refuses a Node.js older than 22.12 with a clear message', () => {
     const r = pretag(['--help'], oldNode);
     expect(r.status).toBe(1);

@@ -177,7 +177,13 @@ describe('torchvision-fasterrcnn decode', () => {
 
 describe('adapter registry', () => {
   it('names the five adapters, accepts the fasterrcnn alias, and rejects an unknown one with the list', () => {
-    expect(adapterNames()).toEqual(['blazeface', 'centernet', 'nanodet', 'torchvision-fasterrcnn', 'yolo']);
+    expect(adapterNames()).toEqual([
+      'blazeface',
+      'centernet',
+      'nanodet',
+      'torchvision-fasterrcnn',
+      'yolo',
+    ]);
     expect(getAdapter('fasterrcnn').name).toBe('torchvision-fasterrcnn');
     expect(() => getAdapter('ssd')).toThrow(
       'unknown detector adapter "ssd"; known: blazeface, centernet, nanodet, torchvision-fasterrcnn, yolo',
