@@ -29,6 +29,10 @@ export interface BuildStep {
   id: string;
   label: string;
   run(ctx: BuildStepContext): Promise<ModelCard>;
+  /** More inputs that decide this step's output (e.g. calibration files' sha256), put in the stamp. */
+  stampInputs?(spec: ModelSpec): Promise<Record<string, string>>;
+  /** The step's one-line result for the progress display (default "done"). */
+  describe?(card: ModelCard): string;
 }
 
 export interface BuildOptions {
@@ -104,9 +108,11 @@ async function buildOne(
   const pkg = findSourcePackage(spec.sourcePackage);
   const files = modelFiles(path.join(pkg.dir, spec.sourceJson));
   const sources = Object.fromEntries(files.map((f) => [path.relative(pkg.dir, f), sha256File(f)]));
+  const stepInputs: Record<string, string> = {};
+  for (const step of steps) Object.assign(stepInputs, await step.stampInputs?.(spec));
   const wanted = {
     converterVersion: [CONVERTER_VERSION, ...steps.map((s) => s.id)].join('+'),
-    sources: { ...sources, [`${pkg.name}@version`]: pkg.version },
+    sources: { ...sources, [`${pkg.name}@version`]: pkg.version, ...stepInputs },
   };
   const previous = readStamp(stampPath);
   const verdict = opts.force
@@ -196,7 +202,7 @@ async function buildOne(
     card = modelCardSchema.parse(
       await step.run({ spec, outDir, fp32Path: onnxPath, card, progress }),
     );
-    progress.done('done');
+    progress.done(step.describe?.(card) ?? 'done');
   }
 
   progress.start(`${label} ${spec.name}: card`);

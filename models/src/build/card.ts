@@ -16,6 +16,8 @@ export const artifactSchema = z.object({
   sha256: z.string(),
   nodes: z.number().int().nonnegative(),
   opset: z.number().int(),
+  /** Quantized artifacts: activation type, calibration summary, ops ONNX Runtime fused. */
+  quantization: z.record(z.string(), z.unknown()).optional(),
 });
 export type Artifact = z.infer<typeof artifactSchema>;
 

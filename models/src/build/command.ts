@@ -5,6 +5,8 @@ import type { Command } from 'commander';
 import { CliError } from '@pretag/shared/cli/errors';
 import { createMeasureStep, MEASURE_STEP_ID, measurementOutdated } from '../measure/build-step.ts';
 import { findVoc100 } from '../measure/media.ts';
+import { createInt8Step, INT8_STEP_ID } from '../int8/build-step.ts';
+import { createInt8DeltaStep } from '../int8/delta-step.ts';
 import {
   buildModels,
   megabytes,
@@ -21,7 +23,11 @@ import { createProgress, type ProgressSink } from './progress.ts';
  * Steps appended after conversion; the lead wires more in here. A step that adds artifacts
  * (INT8) goes before the measure step, which measures every artifact on the card.
  */
-export const EXTRA_BUILD_STEPS: BuildStep[] = [createMeasureStep()];
+export const EXTRA_BUILD_STEPS: BuildStep[] = [
+  createInt8Step(),
+  createMeasureStep(),
+  createInt8DeltaStep(),
+];
 
 export interface PackagedBuildOptions {
   outDir?: string;
@@ -33,6 +39,8 @@ export interface PackagedBuildOptions {
    * so such a build counts as up to date, and a later measuring build redoes those models.
    */
   measure?: boolean;
+  /** INT8 calibration videos or folders (else PRETAG_CALIBRATION, else the shared media). */
+  calibration?: readonly string[];
 }
 
 /** Names of models whose card says measurements were skipped for a reason that is gone. */
@@ -54,11 +62,12 @@ function needsMeasuring(outDir: string, names: readonly string[]): string[] {
 export async function buildPackagedModels(opts: PackagedBuildOptions = {}): Promise<BuildResult[]> {
   const outDir = opts.outDir ?? defaultModelsDir();
   const measure = opts.measure ?? true;
-  const steps = measure
-    ? EXTRA_BUILD_STEPS
-    : EXTRA_BUILD_STEPS.map((s) =>
-        s.id === MEASURE_STEP_ID ? createMeasureStep({ enabled: false }) : s,
-      );
+  const steps = EXTRA_BUILD_STEPS.map((s) => {
+    if (!measure && s.id === MEASURE_STEP_ID) return createMeasureStep({ enabled: false });
+    if (opts.calibration?.length && s.id === INT8_STEP_ID)
+      return createInt8Step({ calibration: opts.calibration });
+    return s;
+  });
   const names = selectModels(MODEL_CATALOG, opts.only).map((m) => m.name);
   const redo = measure && !opts.force ? needsMeasuring(outDir, names) : [];
   const base = { outDir, progress: opts.progress, steps };
@@ -74,6 +83,7 @@ interface BuildFlags {
   only?: string[];
   force?: boolean;
   measure?: boolean;
+  calibration?: string[];
 }
 
 export function registerBuildCommand(models: Command): void {
@@ -86,6 +96,10 @@ export function registerBuildCommand(models: Command): void {
     .option('--only <name...>', 'build only these models')
     .option('--force', 'rebuild even when the inputs are unchanged')
     .option('--no-measure', 'skip the VOC100 AP50 and latency measurements (faster)')
+    .option(
+      '--calibration <path...>',
+      'INT8 calibration frames: video files or folders of videos/images from your cameras (default: $PRETAG_CALIBRATION, else ../shared/media/video)',
+    )
     .action(async (flags: BuildFlags) => {
       const outDir = flags.out ?? defaultModelsDir();
       let results;
@@ -95,6 +109,7 @@ export function registerBuildCommand(models: Command): void {
           only: flags.only,
           force: flags.force,
           measure: flags.measure,
+          calibration: flags.calibration,
           progress: createProgress(process.stderr),
         });
       } catch (err) {
