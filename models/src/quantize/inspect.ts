@@ -15,7 +15,12 @@ export async function optimizedOpCounts(
   const dir = await mkdtemp(path.join(tmpdir(), 'pretag-inspect-'));
   const file = path.join(dir, 'optimized.onnx');
   try {
-    const opts = { graphOptimizationLevel: level, optimizedModelFilePath: file };
+    // Severity 3 (errors only): ORT warns on every optimised-model write, which is the point here.
+    const opts = {
+      graphOptimizationLevel: level,
+      optimizedModelFilePath: file,
+      logSeverityLevel: 3 as const,
+    };
     const session =
       typeof model === 'string'
         ? await ort.InferenceSession.create(model, opts)
