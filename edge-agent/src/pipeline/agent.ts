@@ -1,0 +1,275 @@
+// The agent (`pretag edge run`): one pipeline per enabled camera into a shared spool, live config
+// reload, health endpoints, and a clean stop. A reload applies thresholds at the next frame
+// (every frame reads settingsAt on the current config); only cameras whose source changed (url,
+// hwaccel, max_fps, enabled) are restarted, the rest keep their motion background and state.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { CliError } from '@pretag/shared/cli/errors';
+import type { EdgeConfig } from '@pretag/shared/config/edge-schema';
+import { formatConfigError } from '@pretag/shared/config/errors';
+import { formatConfigErrors } from '@pretag/shared/config/load';
+import { resolveCamera } from '@pretag/shared/config/resolve';
+import { watchConfigFile } from '@pretag/shared/config/watch';
+import type { ConfigWatcher } from '@pretag/shared/config/watch';
+import type { Detector } from '@pretag/shared/detector/types';
+import type { Logger } from '@pretag/shared/log/logger';
+import { startHealthServer } from '../health/health-server.ts';
+import type { HealthServer } from '../health/health-server.ts';
+import type { AgentHealth, CameraHealth } from '../health/snapshot.ts';
+import { Spool, spoolOptionsFromConfig } from '../spool/index.ts';
+import { sourceOptionsFor } from './camera-input.ts';
+import { CameraRunner } from './camera-runner.ts';
+import { openFaceDetector, openPrefilterDetector } from './models.ts';
+import { startUplinkIfPresent } from './uplink-hook.ts';
+import type { UplinkHandle } from './uplink-hook.ts';
+
+export interface AgentOptions {
+  configFile: string;
+  logger: Logger;
+  /** Overrides health.port (tests use 0 for any free port). */
+  healthPort?: number;
+}
+
+const VERSION = (
+  JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  }
+).version;
+
+/** What about a camera needs a new source when it changes. */
+function sourceKey(config: EdgeConfig, id: string): string | undefined {
+  if (!(id in config.cameras)) return undefined;
+  const c = resolveCamera(config, id);
+  return c.enabled ? JSON.stringify([c.url, c.hwaccel, c.max_fps]) : undefined;
+}
+
+export class Agent {
+  readonly #o: AgentOptions;
+  readonly #log: Logger;
+  #config: EdgeConfig;
+  readonly #watcher: ConfigWatcher<EdgeConfig>;
+  readonly #runners = new Map<string, CameraRunner>();
+  readonly #startedAt = Date.now();
+  #detector: Detector | undefined;
+  #face: Detector | undefined;
+  #spool: Spool | undefined;
+  #health: HealthServer | undefined;
+  #uplink: UplinkHandle | undefined;
+  #reloads = 0;
+  #reloadErrors = 0;
+  #lastConfigError: string | null = null;
+  #loadedAt = new Date();
+  #stopping: Promise<void> | undefined;
+
+  private constructor(o: AgentOptions, watcher: ConfigWatcher<EdgeConfig>, config: EdgeConfig) {
+    this.#o = o;
+    this.#log = o.logger;
+    this.#watcher = watcher;
+    this.#config = config;
+  }
+
+  /** Loads the config and starts everything; a bad config or missing model is a CliError. */
+  static async start(o: AgentOptions): Promise<Agent> {
+    // The watcher's callbacks reach the agent once it exists (they only fire on later edits).
+    const ref: { agent?: Agent } = {};
+    const watcher = watchConfigFile(o.configFile, 'edge', {
+      onChange: (config) => ref.agent?.applyConfig(config),
+      onError: (errors) => ref.agent?.configRejected(errors.map(formatConfigError)),
+    });
+    const config = watcher.current;
+    if (!config) {
+      watcher.close();
+      const errors = watcher.initialErrors;
+      throw new CliError(
+        `${errors.length} problem${errors.length === 1 ? '' : 's'} in ${o.configFile}:\n${formatConfigErrors(errors)}`,
+      );
+    }
+    const agent = new Agent(o, watcher, config);
+    ref.agent = agent;
+    try {
+      await agent.#open();
+    } catch (err) {
+      await agent.stop();
+      throw err;
+    }
+    return agent;
+  }
+
+  get healthPort(): number | undefined {
+    return this.#health?.port;
+  }
+
+  async #open(): Promise<void> {
+    const config = this.#config;
+    const configDir = path.dirname(path.resolve(this.#o.configFile));
+    this.#detector = await openPrefilterDetector(config.model, configDir);
+    this.#log.info(
+      { model: this.#detector.info.file, providers: this.#detector.info.providersUsed },
+      'pre-filter detector ready',
+    );
+    this.#face = await openFaceDetector(0.5);
+    this.#spool = Spool.open({ ...spoolOptionsFromConfig(config.spool), log: this.#log });
+    for (const id of Object.keys(config.cameras)) this.#startCamera(id);
+    this.#health = await startHealthServer(
+      config.health.host,
+      this.#o.healthPort ?? config.health.port,
+      () => this.snapshot(),
+    );
+    this.#log.info(
+      { url: `http://${config.health.host}:${this.#health.port}/healthz` },
+      'health endpoints listening',
+    );
+    this.#uplink = await startUplinkIfPresent({
+      config: () => this.#config,
+      spool: this.#spool,
+      logger: this.#log,
+    });
+  }
+
+  #startCamera(id: string): void {
+    if (sourceKey(this.#config, id) === undefined) return;
+    const cam = resolveCamera(this.#config, id);
+    const detector = this.#detector;
+    const spool = this.#spool;
+    if (!detector || !spool) return;
+    const runner = new CameraRunner({
+      source: sourceOptionsFor(cam, cam.max_fps),
+      logger: this.#log,
+      pipeline: {
+        camera: id,
+        config: () => this.#config,
+        sourceFps: cam.max_fps,
+        detector,
+        faceDetector: this.#face,
+        logger: this.#log,
+        // Frames the spool drops to make room are counted by the spool (health: spool.dropped).
+        sink: async (payload, jpeg) => {
+          await spool.accept(payload, jpeg);
+        },
+      },
+    });
+    this.#runners.set(id, runner);
+    runner.start();
+    this.#log.info({ camera: id, url: cam.url, fps: cam.max_fps }, 'camera started');
+  }
+
+  /** A good edit: restart only the cameras whose source changed. */
+  applyConfig(next: EdgeConfig): void {
+    const prev = this.#config;
+    this.#config = next;
+    this.#reloads++;
+    this.#loadedAt = new Date();
+    this.#lastConfigError = null;
+    const ids = new Set([...Object.keys(prev.cameras), ...Object.keys(next.cameras)]);
+    const restarted: string[] = [];
+    for (const id of ids) {
+      if (sourceKey(prev, id) === sourceKey(next, id)) continue;
+      restarted.push(id);
+      const old = this.#runners.get(id);
+      this.#runners.delete(id);
+      void (async () => {
+        await old?.stop();
+        if (this.#stopping) return;
+        this.#startCamera(id);
+      })();
+    }
+    if (JSON.stringify(prev.model) !== JSON.stringify(next.model))
+      this.#log.warn('model settings changed: they apply after a restart of the agent');
+    if (JSON.stringify(prev.health) !== JSON.stringify(next.health))
+      this.#log.warn('health settings changed: they apply after a restart of the agent');
+    this.#log.info({ file: this.#o.configFile, restarted }, 'config reloaded');
+  }
+
+  /** A bad edit: say where, keep running on the last good config. */
+  configRejected(messages: string[]): void {
+    this.#reloadErrors++;
+    this.#lastConfigError = messages.join('\n');
+    for (const m of messages)
+      this.#log.error(
+        { file: this.#o.configFile },
+        `config edit rejected, keeping the last good config: ${m}`,
+      );
+  }
+
+  snapshot(): AgentHealth {
+    const cameras: Record<string, CameraHealth> = {};
+    const now = Date.now();
+    for (const [id, r] of this.#runners) {
+      const p = r.pipeline;
+      const c = p.decision.counters.current;
+      const s = p.lastSettings;
+      cameras[id] = {
+        state: r.state,
+        lastFrameAgoS: p.lastFrameAt === undefined ? null : (now - p.lastFrameAt) / 1000,
+        fps: p.currentFps ?? null,
+        restarts: r.restarts,
+        lastError: r.lastError ?? null,
+        thresholds: s
+          ? {
+              minScore: s.prefilter.min_score,
+              motionThreshold: s.motion.threshold,
+              motionMinArea: s.motion.min_area,
+            }
+          : null,
+        counters: {
+          decoded: p.counts.decoded,
+          sampled: c.sampled,
+          gated: c.gated,
+          inferred: c.inferred,
+          uploaded: c.uploaded - p.counts.redactionDropped - p.counts.sinkFailed,
+          audited: c.audited,
+          motion: c.motion,
+          redactionDropped: p.counts.redactionDropped,
+          sinkFailed: p.counts.sinkFailed,
+          frameErrors: p.errors.total,
+          uploadedBytes: p.counts.uploadedBytes,
+          inferenceSeconds: p.counts.inferenceMs / 1000,
+        },
+      };
+    }
+    let spool: AgentHealth['spool'] = null;
+    try {
+      const st = this.#spool?.stats();
+      if (st)
+        spool = {
+          items: st.items,
+          bytes: st.bytes,
+          dropped: Object.values(st.dropped).reduce((a, b) => a + b, 0),
+        };
+    } catch {
+      // closed during shutdown
+    }
+    return {
+      site: this.#config.site,
+      device: this.#config.device,
+      version: VERSION,
+      uptimeS: (now - this.#startedAt) / 1000,
+      config: {
+        file: path.resolve(this.#o.configFile),
+        loadedAt: this.#loadedAt.toISOString(),
+        reloads: this.#reloads,
+        reloadErrors: this.#reloadErrors,
+        lastError: this.#lastConfigError,
+      },
+      uplink: this.#uplink ? 'running' : 'absent',
+      spool,
+      cameras,
+    };
+  }
+
+  /** Stops sources, lets frames in flight reach the spool, then closes everything. Idempotent. */
+  stop(): Promise<void> {
+    this.#stopping ??= (async () => {
+      this.#watcher.close();
+      await Promise.allSettled([...this.#runners.values()].map((r) => r.stop()));
+      await this.#uplink
+        ?.stop()
+        .catch((err: unknown) => this.#log.error({ err: String(err) }, 'uplink stop failed'));
+      await this.#spool?.close();
+      await this.#health?.close();
+      await this.#detector?.close();
+      await this.#face?.close();
+    })();
+    return this.#stopping;
+  }
+}
