@@ -3,6 +3,7 @@
 import type { HubConfig } from '@pretag/shared/config/hub-schema';
 import type { Logger } from '@pretag/shared/log/logger';
 import type { BatchRegistry } from '../batches/registry.ts';
+import type { BlobStore } from '@pretag/shared/blob/store';
 import type { Ledger } from '../ledger/index.ts';
 import { sampleClosedBatch } from './qa-on-close.ts';
 
@@ -16,12 +17,15 @@ export interface BatchCycleCounters {
 
 export interface BatchCycle {
   counters(): BatchCycleCounters;
-  runNow(): void;
+  /** One step now; resolves when it is done (a step already running is joined, not repeated). */
+  runNow(): Promise<void>;
   stop(): void;
 }
 
 export function startBatchCycle(o: {
   ledger: Ledger;
+  /** Where the frames' JPEGs are, for the QA diversity embeddings. */
+  blobs?: BlobStore;
   batches: BatchRegistry;
   config: () => HubConfig;
   intervalMs?: number;
@@ -41,14 +45,14 @@ export function startBatchCycle(o: {
        AND NOT EXISTS (SELECT 1 FROM qa_samples q WHERE q.batch_id = b.id) ORDER BY b.created_at, b.id`,
   );
   const empty = new Set<string>();
-  const runNow = (): void => {
+  const step = async (): Promise<void> => {
     try {
       const t = now();
       counters.framesBatched += o.batches.assignDetected(t);
       o.batches.sealFinishedDays(t);
       for (const id of unsampled.pluck().all()) {
         if (empty.has(id)) continue;
-        const n = sampleClosedBatch(o.ledger, o.config(), id, t);
+        const n = await sampleClosedBatch(o.ledger, o.config(), id, t, o.blobs);
         // A batch whose frames are all gone (retention) yields no sample; do not retry it.
         if (n === 0) empty.add(id);
         counters.batchesSampled++;
@@ -61,7 +65,12 @@ export function startBatchCycle(o: {
       o.logger?.warn({ err: (err as Error).message }, 'batch step failed; retrying next time');
     }
   };
-  const timer = setInterval(runNow, o.intervalMs ?? 5_000);
+  let running: Promise<void> | undefined;
+  const runNow = (): Promise<void> => {
+    running ??= step().finally(() => (running = undefined));
+    return running;
+  };
+  const timer = setInterval(() => void runNow(), o.intervalMs ?? 5_000);
   timer.unref();
   return { counters: () => ({ ...counters }), runNow, stop: () => clearInterval(timer) };
 }

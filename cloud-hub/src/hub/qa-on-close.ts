@@ -1,16 +1,33 @@
 // QA sampling when a batch closes: the batch's frames (as the ledger still holds them) become
 // QaFrames, sampleBatch picks the sample, and the picks are stored in qa_samples for reviewers.
-// Frames without an embedding take no part in diversity (decoding every JPEG here would cost
-// more than the sample is worth); hard examples and strata still apply.
+// Embeddings for the diversity stage come from the frames' JPEGs, decoded small once per batch
+// (a few ms a frame); frames whose JPEG is gone or unreadable take no part in diversity, and hard
+// examples and strata still apply.
 import { localTime } from '@pretag/shared/config/schedule';
 import { cleanupAt, siteTimezone } from '@pretag/shared/config/resolve';
 import type { HubConfig } from '@pretag/shared/config/hub-schema';
+import type { BlobStore } from '@pretag/shared/blob/store';
 import type { Ledger } from '../ledger/index.ts';
+import { embeddingFromJpeg } from '../qa/embed-jpeg.ts';
 import { qaOptionsFromConfig, sampleBatch } from '../qa/sample.ts';
 import type { QaFrame } from '../qa/types.ts';
 
+/** The embedding of a stored frame, or undefined when its JPEG cannot be had. */
+export async function embedStoredFrame(
+  blobs: BlobStore,
+  blobKey: string,
+): Promise<Float32Array | undefined> {
+  const jpeg = await blobs.get(blobKey).catch(() => undefined);
+  return jpeg ? embeddingFromJpeg(jpeg) : undefined;
+}
+
 /** QaFrames of a batch's frames that the ledger still has (retention may have taken some). */
-export function qaFramesOf(ledger: Ledger, config: HubConfig, batchId: string): QaFrame[] {
+export async function qaFramesOf(
+  ledger: Ledger,
+  config: HubConfig,
+  batchId: string,
+  blobs?: BlobStore,
+): Promise<QaFrame[]> {
   const ids = ledger
     .statement<[string], string>(
       'SELECT frame_id FROM batch_frames WHERE batch_id = ? ORDER BY position',
@@ -24,6 +41,7 @@ export function qaFramesOf(ledger: Ledger, config: HubConfig, batchId: string): 
     const at = new Date(f.capturedAtMs);
     const settings = cleanupAt(config, { site: f.site, camera: f.camera }, at).settings;
     const cloud = ledger.frames.detectionsOf(id).cloud.filter((d) => d.kept !== false);
+    const embedding = blobs ? await embedStoredFrame(blobs, f.blobKey) : undefined;
     out.push({
       frameId: f.frameId,
       camera: f.camera,
@@ -35,25 +53,27 @@ export function qaFramesOf(ledger: Ledger, config: HubConfig, batchId: string): 
       edgeMinScore: f.thresholds.minScore,
       cloudMinScore: settings.min_score,
       cloudClassMinScore: settings.class_min_score,
+      ...(embedding && { embedding }),
     });
   }
   return out;
 }
 
 /** Samples a closed batch once (a batch that has samples is left alone); returns how many. */
-export function sampleClosedBatch(
+export async function sampleClosedBatch(
   ledger: Ledger,
   config: HubConfig,
   batchId: string,
   now: number,
-): number {
+  blobs?: BlobStore,
+): Promise<number> {
   const has = ledger
     .statement<[string], number>('SELECT count(*) FROM qa_samples WHERE batch_id = ?')
     .pluck()
     .get(batchId);
   if ((has ?? 0) > 0) return 0;
   const options = qaOptionsFromConfig(config.qa);
-  const r = sampleBatch(qaFramesOf(ledger, config, batchId), options);
+  const r = sampleBatch(await qaFramesOf(ledger, config, batchId, blobs), options);
   const insert = ledger.statement<[string, string, string, string, number]>(
     `INSERT INTO qa_samples (batch_id, frame_id, reasons, seed, created_at) VALUES (?, ?, ?, ?, ?)
      ON CONFLICT (batch_id, frame_id) DO NOTHING`,

@@ -317,6 +317,7 @@ export async function startHub(o: StartHubOptions): Promise<RunningHub> {
 
     const batchCycle = startBatchCycle({
       ledger,
+      blobs,
       batches,
       config,
       ...(o.batchIntervalMs !== undefined && { intervalMs: o.batchIntervalMs }),
