@@ -6,6 +6,7 @@ import { CliError } from '@pretag/shared/cli/errors';
 import { loadConfigOrThrow } from '@pretag/shared/config/load';
 import type { HubConfig } from '@pretag/shared/config/hub-schema';
 import { registerReportCommand } from './report/command.ts';
+import { registerDemoCommand } from './demo/command.ts';
 import { addDevice, deviceJson, deviceTable, listDevices, revokeDevice } from './hub/devices.ts';
 import { startHub } from './hub/run-hub.ts';
 import { apiBaseUrl } from './hub/urls.ts';
@@ -115,6 +116,7 @@ async function pushConfig(site: string, device: string, f: PushFlags): Promise<v
 
 export function register(program: Command): void {
   registerReportCommand(program);
+  registerDemoCommand(program);
   const hub = program.command('hub').description('Run the cloud hub and manage its devices.');
 
   hub
