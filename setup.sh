@@ -58,7 +58,8 @@ if [ -x .tools/node_modules/.bin/node ] || ! node_ok; then
 fi
 echo "setup: using Node.js $(node --version) at $(node -p process.execPath)"
 
-# node-gyp would download headers from outside the registry; point it at the ones beside this Node.
+# A native addon without a prebuilt binary compiles with node-gyp, which would download headers
+# from outside the registry; point it at the ones beside this Node.
 # The registry's node package keeps them in node_modules/node-linux-<arch> beside its binary.
 npm_config_nodedir="$(node -p '
   const p = require("path"), fs = require("fs");
@@ -71,6 +72,6 @@ if ! [ -f "$npm_config_nodedir/include/node/node.h" ]; then
   exit 1
 fi
 
-echo "setup: installing the npm workspace (compiles better-sqlite3; takes a few minutes the first time)"
+echo "setup: installing the npm workspace (a few minutes the first time)"
 npm ci --no-audit --loglevel=error
 echo "setup: done. Run the tests with: npm test"
