@@ -2,17 +2,23 @@
 // reload, health endpoints, and a clean stop. A reload applies thresholds at the next frame
 // (every frame reads settingsAt on the current config); only cameras whose source changed (url,
 // hwaccel, max_fps, enabled) are restarted, the rest keep their motion background and state.
+// Remote overrides (the hub's config topic) are kept in memory and merged over the file's
+// per-camera settings; the file stays the source of truth, and a reload keeps the overrides that
+// still validate against it.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { CliError } from '@pretag/shared/cli/errors';
-import type { EdgeConfig } from '@pretag/shared/config/edge-schema';
+import { resolvedEdgeCameraSchema } from '@pretag/shared/config/edge-schema';
+import type { EdgeConfig, EdgeOverrides } from '@pretag/shared/config/edge-schema';
 import { formatConfigError } from '@pretag/shared/config/errors';
 import { formatConfigErrors } from '@pretag/shared/config/load';
+import { deepMerge } from '@pretag/shared/config/merge';
 import { resolveCamera } from '@pretag/shared/config/resolve';
 import { watchConfigFile } from '@pretag/shared/config/watch';
 import type { ConfigWatcher } from '@pretag/shared/config/watch';
 import type { Detector } from '@pretag/shared/detector/types';
 import type { Logger } from '@pretag/shared/log/logger';
+import type { CameraCounters, CameraOverrides, ConfigPayload } from '@pretag/shared/mqtt/payloads';
 import { startHealthServer } from '../health/health-server.ts';
 import type { HealthServer } from '../health/health-server.ts';
 import type { AgentHealth, CameraHealth } from '../health/snapshot.ts';
@@ -20,7 +26,7 @@ import { Spool, spoolOptionsFromConfig } from '../spool/index.ts';
 import { sourceOptionsFor } from './camera-input.ts';
 import { CameraRunner } from './camera-runner.ts';
 import { openFaceDetector, openPrefilterDetector } from './models.ts';
-import { startUplinkIfPresent } from './uplink-hook.ts';
+import { startUplinkIfPossible } from './uplink-hook.ts';
 import type { UplinkHandle } from './uplink-hook.ts';
 
 export interface AgentOptions {
@@ -36,6 +42,55 @@ const VERSION = (
   }
 ).version;
 
+/** Pure: a remote override message in edge.yaml's per-camera layer form. */
+export function overrideLayer(o: CameraOverrides): EdgeOverrides {
+  const prefilter = {
+    ...(o.minScore !== undefined && { min_score: o.minScore }),
+    ...(o.minArea !== undefined && { min_area: o.minArea }),
+    ...(o.maxArea !== undefined && { max_area: o.maxArea }),
+    ...(o.classes !== undefined && { classes: o.classes }),
+  };
+  const motion = {
+    ...(o.motionThreshold !== undefined && { threshold: o.motionThreshold }),
+    ...(o.motionMinArea !== undefined && { min_area: o.motionMinArea }),
+  };
+  return {
+    ...(Object.keys(prefilter).length > 0 && { prefilter }),
+    ...(Object.keys(motion).length > 0 && { motion }),
+    ...(o.auditRate !== undefined && { audit_rate: o.auditRate }),
+  };
+}
+
+/**
+ * Pure: `file` with each camera's remote overrides merged over it. Overrides for a camera the
+ * file does not have, or that would make its settings invalid, are left out and reported.
+ */
+export function withRemoteOverrides(
+  file: EdgeConfig,
+  remote: Readonly<Record<string, CameraOverrides>>,
+): { config: EdgeConfig; kept: Record<string, CameraOverrides>; rejected: string[] } {
+  const cameras = { ...file.cameras };
+  const kept: Record<string, CameraOverrides> = {};
+  const rejected: string[] = [];
+  for (const [id, o] of Object.entries(remote)) {
+    const cam = cameras[id];
+    if (!cam) {
+      rejected.push(`camera ${id}: not in edge.yaml`);
+      continue;
+    }
+    const merged = deepMerge(cam, overrideLayer(o));
+    const check = resolvedEdgeCameraSchema.safeParse(deepMerge(file.defaults, merged));
+    if (!check.success) {
+      const i = check.error.issues[0];
+      rejected.push(`camera ${id}: ${i ? `${i.path.join('.')}: ${i.message}` : 'invalid'}`);
+      continue;
+    }
+    cameras[id] = merged;
+    kept[id] = o;
+  }
+  return { config: { ...file, cameras }, kept, rejected };
+}
+
 /** What about a camera needs a new source when it changes. */
 function sourceKey(config: EdgeConfig, id: string): string | undefined {
   if (!(id in config.cameras)) return undefined;
@@ -46,7 +101,10 @@ function sourceKey(config: EdgeConfig, id: string): string | undefined {
 export class Agent {
   readonly #o: AgentOptions;
   readonly #log: Logger;
+  /** The config in force: the file's, with the remote overrides merged over it. */
   #config: EdgeConfig;
+  #fileConfig: EdgeConfig;
+  #remote: Record<string, CameraOverrides> = {};
   readonly #watcher: ConfigWatcher<EdgeConfig>;
   readonly #runners = new Map<string, CameraRunner>();
   readonly #startedAt = Date.now();
@@ -66,6 +124,7 @@ export class Agent {
     this.#log = o.logger;
     this.#watcher = watcher;
     this.#config = config;
+    this.#fileConfig = config;
   }
 
   /** Loads the config and starts everything; a bad config or missing model is a CliError. */
@@ -119,10 +178,14 @@ export class Agent {
       { url: `http://${config.health.host}:${this.#health.port}/healthz` },
       'health endpoints listening',
     );
-    this.#uplink = await startUplinkIfPresent({
+    this.#uplink = startUplinkIfPossible({
       config: () => this.#config,
       spool: this.#spool,
       logger: this.#log,
+      counters: () => this.#statsCounters(),
+      onRemoteConfig: (p) => this.applyRemoteConfig(p),
+      agentVersion: VERSION,
+      configDir,
     });
   }
 
@@ -145,6 +208,7 @@ export class Agent {
         // Frames the spool drops to make room are counted by the spool (health: spool.dropped).
         sink: async (payload, jpeg) => {
           await spool.accept(payload, jpeg);
+          this.#uplink?.notify();
         },
       },
     });
@@ -153,9 +217,25 @@ export class Agent {
     this.#log.info({ camera: id, url: cam.url, fps: cam.max_fps }, 'camera started');
   }
 
+  /** Remote overrides (one message carries the device's whole set): apply at the next frame. */
+  applyRemoteConfig(p: ConfigPayload): void {
+    const { config, kept, rejected } = withRemoteOverrides(this.#fileConfig, p.cameras);
+    for (const r of rejected) this.#log.warn(`remote override ignored: ${r}`);
+    this.#remote = kept;
+    this.#config = config;
+    this.#log.info(
+      { issuedAt: p.issuedAt, cameras: Object.keys(kept) },
+      'remote overrides applied',
+    );
+  }
+
   /** A good edit: restart only the cameras whose source changed. */
-  applyConfig(next: EdgeConfig): void {
+  applyConfig(file: EdgeConfig): void {
     const prev = this.#config;
+    const { config: next, kept, rejected } = withRemoteOverrides(file, this.#remote);
+    for (const r of rejected) this.#log.warn(`remote override dropped after reload: ${r}`);
+    this.#fileConfig = file;
+    this.#remote = kept;
     this.#config = next;
     this.#reloads++;
     this.#loadedAt = new Date();
@@ -175,6 +255,8 @@ export class Agent {
     }
     if (JSON.stringify(prev.model) !== JSON.stringify(next.model))
       this.#log.warn('model settings changed: they apply after a restart of the agent');
+    if (JSON.stringify(prev.hub) !== JSON.stringify(next.hub))
+      this.#log.warn('hub settings changed: they apply after a restart of the agent');
     if (JSON.stringify(prev.health) !== JSON.stringify(next.health))
       this.#log.warn('health settings changed: they apply after a restart of the agent');
     this.#log.info({ file: this.#o.configFile, restarted }, 'config reloaded');
@@ -189,6 +271,26 @@ export class Agent {
         { file: this.#o.configFile },
         `config edit rejected, keeping the last good config: ${m}`,
       );
+  }
+
+  /** Cumulative per-camera counters in the stats topic's form. */
+  #statsCounters(): Record<string, CameraCounters> {
+    const out: Record<string, CameraCounters> = {};
+    for (const [id, c] of Object.entries(this.snapshot().cameras)) {
+      const k = c.counters;
+      out[id] = {
+        decoded: k.decoded,
+        sampled: k.sampled,
+        gated: k.gated,
+        inferred: k.inferred,
+        uploaded: Math.max(0, k.uploaded),
+        audited: k.audited,
+        motion: k.motion,
+        spooledBytes: k.uploadedBytes,
+        dropped: 0, // the spool counts drops per reason, not per camera (health: spool.dropped)
+      };
+    }
+    return out;
   }
 
   snapshot(): AgentHealth {
@@ -262,6 +364,8 @@ export class Agent {
     this.#stopping ??= (async () => {
       this.#watcher.close();
       await Promise.allSettled([...this.#runners.values()].map((r) => r.stop()));
+      // Final per-camera counts (frames handed to the spool: counters.uploaded), for the record.
+      this.#log.info({ cameras: this.snapshot().cameras }, 'cameras stopped');
       await this.#uplink
         ?.stop()
         .catch((err: unknown) => this.#log.error({ err: String(err) }, 'uplink stop failed'));

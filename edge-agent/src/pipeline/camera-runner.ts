@@ -1,9 +1,10 @@
-// Keeps one camera's pipeline fed: opens the source, feeds frames, and on failure reopens with
-// exponential backoff and jitter. One camera failing never touches another.
-// TODO(sources): replace the loop in #run with CameraSupervisor / ResilientSource from
-// edge-agent/src/sources once they land; they own stall detection and reconnect policy.
+// Keeps one camera's pipeline fed. A live camera (RTSP, V4L2) runs through ResilientSource, which
+// owns stall detection and the reconnect policy; a file camera (looped at its own pace) reopens
+// with exponential backoff and jitter here. One camera failing never touches another.
 import type { Logger } from '@pretag/shared/log/logger';
-import { openFrameSource } from '../sources/index.ts';
+import { sourceKind } from '@pretag/shared/config/edge-schema';
+import { ResilientSource, openFrameSource } from '../sources/index.ts';
+import type { StateChange } from '../sources/index.ts';
 import { sourceError } from '../sources/source-error.ts';
 import type { FrameSource, SourceOptions } from '../sources/index.ts';
 import { withFileGeometry } from './camera-input.ts';
@@ -29,7 +30,7 @@ export class CameraRunner {
   lastError: string | undefined;
   readonly startedAt = Date.now();
   readonly #o: CameraRunnerOptions;
-  #source: FrameSource | undefined;
+  #source: Pick<FrameSource, 'stop'> | undefined;
   #stopping = false;
   #done: Promise<void> | undefined;
   #wake: (() => void) | undefined;
@@ -42,7 +43,8 @@ export class CameraRunner {
   }
 
   start(): void {
-    this.#done ??= this.#run();
+    const kind = sourceKind(this.#o.source.input);
+    this.#done ??= kind === 'rtsp' || kind === 'v4l2' ? this.#runLive() : this.#run();
   }
 
   /** Stops the decoder and waits for the frame in flight to reach the sink. */
@@ -91,6 +93,60 @@ export class CameraRunner {
       }
     }
     this.state = 'stopped';
+  }
+
+  async #runLive(): Promise<void> {
+    const options = this.#o.source;
+    const live = new ResilientSource({
+      open: () => openFrameSource(options),
+      input: options.input,
+      policy: {
+        stallMs: (this.#o.stallS ?? 15) * 1000,
+        capMs: (this.#o.maxBackoffS ?? 30) * 1000,
+      },
+      onState: (c) => this.#onLiveState(c, live),
+    });
+    this.#source = live;
+    try {
+      for await (const raw of live) {
+        if (this.#stopping) break;
+        // One clock across reconnects: the gate and sampling state must never see time go back.
+        const work = this.pipeline.process(raw, (Date.now() - this.startedAt) / 1000, new Date());
+        this.#inFlight = work;
+        await work;
+      }
+    } catch (err) {
+      // Only failures no retry can heal end the loop (ffmpeg missing, invalid options).
+      this.lastError = err instanceof Error ? err.message : String(err);
+      this.#o.logger.error(
+        { camera: this.camera, err: this.lastError },
+        'camera source cannot start; not retrying',
+      );
+    } finally {
+      await live.stop();
+      this.state = 'stopped';
+    }
+  }
+
+  #onLiveState(c: StateChange, live: ResilientSource): void {
+    this.restarts = live.counters.reconnects;
+    if (c.state === 'streaming') this.state = 'streaming';
+    else if (c.state === 'connecting')
+      this.state = this.restarts === 0 && c.attempt === 0 ? 'starting' : 'reconnecting';
+    else if (c.state === 'stalled' || c.state === 'backing-off') {
+      this.state = 'reconnecting';
+      this.lastError = c.reason;
+      if (c.state === 'backing-off' && !this.#stopping)
+        this.#o.logger.warn(
+          {
+            camera: this.camera,
+            err: c.reason,
+            kind: c.kind,
+            retryInS: Number(((c.delayMs ?? 0) / 1000).toFixed(1)),
+          },
+          'camera source failed; reconnecting',
+        );
+    } else this.state = 'stopped';
   }
 
   async #failed(err: unknown, failures: number): Promise<void> {

@@ -1,39 +1,19 @@
-// The uplink (spool drain → blob store → MQTT) is another module, written separately. The agent
-// starts it when edge-agent/src/uplink exports `startUplink(ctx)` (building its blob store and
-// MQTT client from edge.yaml and the credentials file), and otherwise runs without upload
-// (frames wait in the spool) and says so.
-import type { EdgeConfig } from '@pretag/shared/config/edge-schema';
-import type { Logger } from '@pretag/shared/log/logger';
-import type { Spool } from '../spool/index.ts';
+// Starts the uplink (spool drain → blob store → MQTT). A missing or bad credentials file, or a
+// blob store edge.yaml cannot build, is logged and the agent runs without upload: cameras keep
+// filling the spool, which drains once the agent restarts with the problem fixed.
+import { CliError } from '@pretag/shared/cli/errors';
+import { startUplink } from '../uplink/start-uplink.ts';
+import type { RunningUplink, StartUplinkContext } from '../uplink/start-uplink.ts';
 
-export interface UplinkHandle {
-  stop(): Promise<void>;
-}
+export type UplinkHandle = RunningUplink;
+export type UplinkContext = StartUplinkContext;
 
-export interface UplinkContext {
-  config: () => EdgeConfig;
-  spool: Spool;
-  logger: Logger;
-}
-
-type StartUplink = (ctx: UplinkContext) => Promise<UplinkHandle> | UplinkHandle;
-
-export async function startUplinkIfPresent(ctx: UplinkContext): Promise<UplinkHandle | undefined> {
-  // A variable specifier: the module may not exist yet, and that is not a type error.
-  const spec = '../uplink/index.ts';
-  let mod: { startUplink?: StartUplink };
+export function startUplinkIfPossible(ctx: UplinkContext): UplinkHandle | undefined {
   try {
-    mod = (await import(spec)) as { startUplink?: StartUplink };
+    return startUplink(ctx);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND') throw err;
-    ctx.logger.warn('uplink module not present: running without upload; frames stay in the spool');
+    if (!(err instanceof CliError)) throw err;
+    ctx.logger.error(`running without upload (frames stay in the spool): ${err.message}`);
     return undefined;
   }
-  if (typeof mod.startUplink !== 'function') {
-    ctx.logger.warn(
-      'uplink module has no startUplink(): running without upload; frames stay in the spool',
-    );
-    return undefined;
-  }
-  return mod.startUplink(ctx);
 }

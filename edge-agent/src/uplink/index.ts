@@ -4,3 +4,7 @@ export { BandwidthCap, bucketProblem, fullBucket, refill, reserve } from './toke
 export type { BucketConfig, BucketState } from './token-bucket.ts';
 export { statsPayload, statusPayload } from './status.ts';
 export type { DeviceFacts } from './status.ts';
+export { blobStoreFor, counterDeltas, startUplink } from './start-uplink.ts';
+export type { RunningUplink, StartUplinkContext } from './start-uplink.ts';
+export { credentialsSchema, loadCredentials, openToOthers } from './credentials.ts';
+export type { DeviceCredentials, LoadedCredentials } from './credentials.ts';
