@@ -14,7 +14,8 @@ export const SKIP_REASONS = [
 /**
  * Why a sampled frame was not sent: the gate was closed (detector not run); the gate was open but
  * the caller did not run the detector; no detection passed the pre-filter; a near-copy of the last
- * upload; a motion candidate was due but the per-minute budget was spent.
+ * upload; new content or a motion candidate was due but held back by the upload pacing
+ * (min_gap_s, presence_s) or the motion candidates' per-minute budget.
  */
 export type SkipReason = (typeof SKIP_REASONS)[number];
 

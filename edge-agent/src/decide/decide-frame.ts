@@ -1,12 +1,18 @@
 // The per-frame decision after the gate: upload (prefilter, motion or audit) or skip, and why.
-// Order, for each sampled frame:
+// The aim is coverage at low volume: while something is present, at least one frame every few
+// seconds; a walking person is not sent every frame. Order, for each sampled frame:
 //   1. a scene change resets novelty and the motion-candidate regions (a new view is new content);
-//   2. the pre-filter keeps the detections that count (when the detector ran);
-//   3. a motion candidate (sustained object-sized motion no accepted detection explains, rate-
-//      limited by the tracker) is sent as `motion`, detections attached;
-//   4. accepted detections: sent as `prefilter` unless a near-copy of the last content upload;
-//      a near-copy goes anyway once the keep-alive is due (`prefilter`, keepalive: true);
-//   5. a rejected frame (gate closed, detector not run, or nothing accepted) is sent as `audit`
+//   2. the pre-filter keeps the detections that count (when the detector ran), and the same checks
+//      with presence_score instead of min_score find "weak" detections (presence, not content);
+//   3. a motion candidate (sustained object-sized motion no accepted detection explains, sent
+//      again every repeat_s while unexplained, rate-limited by the tracker) is sent as `motion`
+//      once presence_s has passed since the last content upload, detections attached;
+//   4. accepted detections: sent as `prefilter` when new and min_gap_s has passed since the last
+//      content upload (else skipped as rate-limited); a near-copy goes once the keep-alive is due
+//      (`prefilter`, keepalive: true);
+//   5. only weak detections: sent as `motion` (a hard example: the detector was unsure) when new
+//      and presence_s has passed, a near-copy once the keep-alive is due;
+//   6. a rejected frame (gate closed, detector not run, or nothing accepted) is sent as `audit`
 //      when the audit draw says so, else skipped.
 // Near-copies are not rejected frames: the pre-filter found something, so they are never audited.
 // Audit uploads do not become the novelty reference (they sample rejections, not content).
@@ -67,6 +73,8 @@ interface DecisionCommon {
   inferred: boolean;
   /** Detections that passed the pre-filter (boxes clipped to the frame). */
   detections: Detection[];
+  /** Weak detections: pass every check but score, scoring from presence_score up to min_score. */
+  weak: Detection[];
   /** Pre-filter rejections per reason (all zero when the detector did not run). */
   rejected: FilterResult['rejected'];
   /** The gate's motion score (fraction of the frame moving). */
@@ -149,6 +157,21 @@ function normalised(d: Detection, frame: FrameSize): BoxXYXY {
   return [x1 / frame.width, y1 / frame.height, x2 / frame.width, y2 / frame.height];
 }
 
+/** Detections of a class of interest that pass every pre-filter check at presence_score but not at min_score. */
+function weakDetections(
+  detections: readonly Detection[],
+  settings: DecideSettings,
+  frame: FrameSize,
+): Detection[] {
+  const { min_score } = settings.prefilter;
+  const { presence_score } = settings.novelty;
+  if (!(presence_score < min_score)) return [];
+  const prefilter = { ...settings.prefilter, min_score: presence_score };
+  return filterDetections(detections, prefilter, settings.masks, frame).accepted.filter(
+    (d) => d.score < min_score,
+  );
+}
+
 /** Decides one sampled frame and updates the camera's state and counters. */
 export function decideFrame(state: CameraDecisionState, input: DecideInput): FrameDecision {
   const { t, settings, gate } = input;
@@ -165,11 +188,16 @@ export function decideFrame(state: CameraDecisionState, input: DecideInput): Fra
       ? filterDetections(input.detections, settings.prefilter, settings.masks, input.frame)
       : { accepted: [], rejected: zeroRejections() };
   const accepted = filtered.accepted;
-  if (inferred) state.novelty.observe(accepted);
+  const weak =
+    input.detections !== undefined ? weakDetections(input.detections, settings, input.frame) : [];
+  if (inferred) state.novelty.observe(accepted.length > 0 ? accepted : weak);
+  const since = state.novelty.sinceUpload(t);
+  const presenceDue = since >= settings.novelty.presence_s;
   const cand = state.candidates.update(
     inferred ? gate.motion.boxes : [],
     accepted.map((d) => normalised(d, input.frame)),
     t,
+    !presenceDue,
   );
 
   let thumb: Thumbnail | undefined;
@@ -179,6 +207,7 @@ export function decideFrame(state: CameraDecisionState, input: DecideInput): Fra
     gateOpen: gate.open,
     inferred,
     detections: accepted,
+    weak,
     rejected: filtered.rejected,
     motionScore: gate.motion.score,
     novelty: undefined,
@@ -187,18 +216,22 @@ export function decideFrame(state: CameraDecisionState, input: DecideInput): Fra
   };
 
   let decision: FrameDecision;
+  const content = accepted.length > 0 ? accepted : weak;
   if (cand.candidate) {
-    state.novelty.recordUpload(accepted, thumbOnce(), t);
+    state.novelty.recordUpload(content, thumbOnce(), t);
     decision = { ...common, decision: 'upload', reason: 'motion', keepalive: false };
-  } else if (accepted.length > 0) {
-    const novelty = state.novelty.check(accepted, thumbOnce, t, settings.novelty);
-    if (novelty.verdict === 'near-copy') {
-      const skipReason = cand.rateLimited ? 'rate-limited' : 'near-copy';
+  } else if (content.length > 0) {
+    const novelty = state.novelty.check(content, thumbOnce, t, settings.novelty);
+    const gapOk = accepted.length > 0 ? since >= settings.novelty.min_gap_s : presenceDue;
+    const reason = accepted.length > 0 ? 'prefilter' : 'motion';
+    if (novelty.verdict === 'near-copy' || (novelty.verdict === 'new' && !gapOk)) {
+      const skipReason =
+        cand.rateLimited || novelty.verdict === 'new' ? 'rate-limited' : 'near-copy';
       decision = { ...common, novelty, decision: 'skip', skipReason };
     } else {
-      state.novelty.recordUpload(accepted, thumbOnce(), t);
+      state.novelty.recordUpload(content, thumbOnce(), t);
       const keepalive = novelty.verdict === 'keepalive';
-      decision = { ...common, novelty, decision: 'upload', reason: 'prefilter', keepalive };
+      decision = { ...common, novelty, decision: 'upload', reason, keepalive };
     }
   } else {
     const rejectedAs: SkipReason = !inferred

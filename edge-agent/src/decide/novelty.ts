@@ -2,7 +2,9 @@
 // for content (same classes and counts, every box paired at IoU ≥ novelty.iou) AND whose grey
 // thumbnail differs from that frame's by less than novelty.pixel_diff is a near-copy and is
 // skipped, except that a frame goes once novelty.keepalive_s has passed since that upload, so
-// objects that stay in view are seen at least that often. Pure state: the caller passes times.
+// objects that stay in view are seen at least that often. The pacing of new content (min_gap_s,
+// presence_s) is the caller's: sinceUpload says how long ago the last content upload was.
+// Pure state: the caller passes times.
 import type { EdgeSettings } from '@pretag/shared/config/edge-schema';
 import type { Detection } from '@pretag/shared/detection/types';
 import { sameDetections } from './detection-match.ts';
@@ -58,24 +60,30 @@ export class NoveltyTracker {
     this.#last = { detections: accepted.map((d) => ({ ...d, box: [...d.box] })), thumb, t };
   }
 
-  /** Records what the detector saw on a frame it ran on: are objects still in view? */
-  observe(accepted: readonly Detection[]): void {
-    this.#objectsInView = accepted.length > 0;
+  /**
+   * Seconds since the last content upload; Infinity before the first, or when the clock went
+   * back (a restarted replay), so that any pacing rule lets the next upload through.
+   */
+  sinceUpload(t: number): number {
+    const last = this.#last;
+    return last === undefined || t < last.t ? Infinity : t - last.t;
+  }
+
+  /**
+   * Records what the detector saw on a frame it ran on: are objects still in view? `detections`
+   * are those that show presence (accepted, or of a class of interest above presence_score).
+   */
+  observe(detections: readonly Detection[]): void {
+    this.#objectsInView = detections.length > 0;
   }
 
   /**
    * True when a keep-alive is owed: objects were in view when the detector last ran and the last
-   * upload is at least keepalive_s old. The caller then runs the detector even with the gate
-   * closed, since a person standing still stops moving but stays in view.
+   * upload is at least keepalive_s old (or none was sent yet). The caller then runs the detector
+   * even with the gate closed, since a person standing still stops moving but stays in view.
    */
   keepaliveDue(t: number, settings: NoveltySettings): boolean {
-    const last = this.#last;
-    return (
-      this.#objectsInView &&
-      last !== undefined &&
-      last.detections.length > 0 &&
-      t - last.t >= settings.keepalive_s
-    );
+    return this.#objectsInView && this.sinceUpload(t) >= settings.keepalive_s;
   }
 
   /** Forget the reference (scene change): the next frame with objects is new. */

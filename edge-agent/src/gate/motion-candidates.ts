@@ -1,6 +1,8 @@
 // Motion candidates (domain shift): a COCO-trained detector misses people seen from above or by a
 // fisheye. An object-sized region that keeps moving for `min_s` seconds while no accepted
 // detection explains it is worth sending anyway, marked `motion`, at most `max_per_min` a minute.
+// A region that stays in view and stays unexplained is sent again every `repeat_s` seconds, so a
+// person the detector keeps missing is seen while they are there, not once ever.
 // Pure: boxes and timestamps in, a decision out; no clock, no I/O.
 import type { EdgeSettings } from '@pretag/shared/config/edge-schema';
 import { boxArea, intersectionArea, iou } from '@pretag/shared/detection/iou';
@@ -39,12 +41,14 @@ export interface MotionRegion {
   /** Since when no detection has explained it (undefined while one does). */
   unexplainedSince: number | undefined;
   reported: boolean;
+  /** When it was last sent (undefined: never). */
+  reportedAt: number | undefined;
 }
 
 export interface CandidateDecision {
   /** The region to send this frame for, if any (at most one per frame). */
   candidate: { id: number; box: BoxXYXY; unexplainedS: number } | undefined;
-  /** A region was due but the per-minute budget was spent. */
+  /** A region was due but the per-minute budget was spent, or the caller held it back. */
   rateLimited: boolean;
   /** Regions currently followed. */
   regions: readonly MotionRegion[];
@@ -74,12 +78,14 @@ export class MotionCandidateTracker {
 
   /**
    * One sampled frame at `t` seconds: its motion boxes and the boxes of the detections the
-   * pre-filter accepted, both normalised xyxy.
+   * pre-filter accepted, both normalised xyxy. With `hold`, a due region is not sent now (the
+   * caller's upload pacing says wait) but stays due.
    */
   update(
     motionBoxes: readonly Readonly<BoxXYXY>[],
     detectionBoxes: readonly Readonly<BoxXYXY>[],
     t: number,
+    hold = false,
   ): CandidateDecision {
     const o = this.#opts;
     const sized = motionBoxes.filter((b) => {
@@ -98,22 +104,27 @@ export class MotionCandidateTracker {
 
     if (!this.#config.enabled)
       return { candidate: undefined, rateLimited: false, regions: this.#snapshot() };
-    // Due: seen now, unexplained for min_s, not sent yet. The longest-standing goes first.
+    // Due: seen now, unexplained for min_s, not sent in the last repeat_s (nor since it was
+    // explained). The longest-standing goes first.
+    const { min_s, repeat_s } = this.#config;
     const due = this.#regions
       .filter(
         (r) =>
-          !r.reported &&
           r.lastSeen === t &&
           r.unexplainedSince !== undefined &&
-          t - r.unexplainedSince >= this.#config.min_s,
+          t - r.unexplainedSince >= min_s &&
+          (r.reportedAt === undefined ||
+            r.reportedAt < r.unexplainedSince ||
+            t - r.reportedAt >= repeat_s),
       )
       .sort((a, b) => (a.unexplainedSince ?? 0) - (b.unexplainedSince ?? 0));
     const first = due[0];
     if (first === undefined)
       return { candidate: undefined, rateLimited: false, regions: this.#snapshot() };
-    if (this.#reports.length >= this.#config.max_per_min)
+    if (hold || this.#reports.length >= this.#config.max_per_min)
       return { candidate: undefined, rateLimited: true, regions: this.#snapshot() };
     first.reported = true;
+    first.reportedAt = t;
     this.#reports.push(t);
     return {
       candidate: {
@@ -167,6 +178,7 @@ export class MotionCandidateTracker {
         lastSeen: t,
         unexplainedSince: undefined,
         reported: false,
+        reportedAt: undefined,
       });
     });
   }

@@ -76,12 +76,20 @@ function settingsShape<P extends boolean>(partial: P) {
       pixel_diff: fraction,
       /** Upload at least one frame this often while objects stay in view. */
       keepalive_s: positive,
+      /** Least time between two content uploads of a camera: a walking person is not sent every frame. */
+      min_gap_s: number('a number of seconds, 0 or more', { min: 0 }),
+      /** Detections of a class of interest from this score up (below min_score) show presence. */
+      presence_score: fraction,
+      /** While something is present, send one frame at least this often (covers every few seconds). */
+      presence_s: positive,
     }),
     motion_candidates: obj({
       enabled: bool,
       /** Seconds of sustained, unexplained object-sized motion before a frame is sent. */
       min_s: positive,
       max_per_min: positiveInt,
+      /** A region still moving unexplained is sent again after this many seconds. */
+      repeat_s: positive,
     }),
     audit_rate: fraction,
     redact_faces: bool,
@@ -149,8 +157,15 @@ export const EDGE_BUILTIN_DEFAULTS: EdgeSettings = {
     aspect_ratio: { min: 0.1, max: 10 },
     zones: [],
   },
-  novelty: { iou: 0.85, pixel_diff: 0.02, keepalive_s: 60 },
-  motion_candidates: { enabled: true, min_s: 2, max_per_min: 2 },
+  novelty: {
+    iou: 0.85,
+    pixel_diff: 0.02,
+    keepalive_s: 60,
+    min_gap_s: 4,
+    presence_score: 0.2,
+    presence_s: 4,
+  },
+  motion_candidates: { enabled: true, min_s: 2, max_per_min: 12, repeat_s: 4 },
   schedule: [],
   audit_rate: 0.01,
   redact_faces: true,

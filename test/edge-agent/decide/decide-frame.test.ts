@@ -1,7 +1,8 @@
 // Scripted timelines through the whole decision: gate result and detector output per sampled
 // frame, and the decision a site engineer should see, worked out by hand from the rules in
 // decide-frame.ts and the built-in defaults (min_score 0.35, novelty IoU 0.85 / pixel_diff 0.02 /
-// keep-alive 60 s, motion candidates after 2 s at most 2 a minute).
+// keep-alive 60 s / min_gap 4 s / presence_score 0.2 / presence 4 s, motion candidates after 2 s,
+// again every 4 s, at most 12 a minute).
 import { EDGE_BUILTIN_DEFAULTS } from '@pretag/shared/config/edge-schema';
 import { parseConfig } from '@pretag/shared/config/load';
 import { settingsAt } from '@pretag/shared/config/resolve';
@@ -93,14 +94,15 @@ describe('decideFrame: a person walks in, stops, stands still, leaves', () => {
     { t: 1.5, open: true, dets: [P30], motion: [norm(P30)] },
     { t: 2, open: true, dets: [person(130, 0.2)] },
     { t: 2.5, open: true, dets: 'not-run' },
-    { t: 3, open: true, dets: [P30], gray: CHANGED, motion: [norm(P30)] },
-    { t: 3.5, open: true, dets: [P30], gray: CHANGED, sceneChanged: true },
-    { t: 4, open: false, dets: [P30], gray: CHANGED },
-    { t: 63.4, open: false, dets: [P30], gray: CHANGED },
-    { t: 63.5, open: false, dets: [P30], gray: CHANGED },
-    { t: 64, open: false, dets: [P30], gray: CHANGED },
-    { t: 123.5, open: false, dets: [], gray: CHANGED },
-    { t: 183.5, open: false, dets: [], gray: CHANGED },
+    { t: 4.5, open: true, dets: [P30], motion: [norm(P30)] },
+    { t: 8.5, open: true, dets: [P30], gray: CHANGED, motion: [norm(P30)] },
+    { t: 9, open: true, dets: [P30], gray: CHANGED, sceneChanged: true },
+    { t: 9.5, open: false, dets: [P30], gray: CHANGED },
+    { t: 68.9, open: false, dets: [P30], gray: CHANGED },
+    { t: 69, open: false, dets: [P30], gray: CHANGED },
+    { t: 69.5, open: false, dets: [P30], gray: CHANGED },
+    { t: 129, open: false, dets: [], gray: CHANGED },
+    { t: 189, open: false, dets: [], gray: CHANGED },
   ];
   const state = createDecisionState(SETTINGS, { seed: 1 });
   const out = run(steps, state);
@@ -110,20 +112,25 @@ describe('decideFrame: a person walks in, stops, stands still, leaves', () => {
       [0, 'skip gate-closed'],
       [0.5, 'upload prefilter'], // first person; the dog is not a class of interest
       [1, 'skip near-copy'], // same box (IoU 0.935), same pixels
-      [1.5, 'upload prefilter'], // moved 30 px: IoU 0.333
-      [2, 'skip no-detections'], // score 0.2 < 0.35
+      [1.5, 'skip rate-limited'], // moved 30 px (IoU 0.333): new, but 1 s < min_gap 4 s
+      [2, 'skip rate-limited'], // score 0.2: weak (≥ 0.2, < 0.35), new, but 1.5 s < presence 4 s
       [2.5, 'skip not-inferred'], // gate open but the detector did not run
-      [3, 'upload prefilter'], // same box as 1.5 s but the pixels changed (0.0245 ≥ 0.02)
-      [3.5, 'upload prefilter'], // a scene change: nothing to be a copy of
-      [4, 'skip gate-closed'], // standing still: no motion, keep-alive not due
-      [63.4, 'skip gate-closed'], // 59.9 s since the upload at 3.5 s
-      [63.5, 'upload prefilter keepalive'], // 60 s: detector run for the keep-alive, same person
-      [64, 'skip gate-closed'],
-      [123.5, 'skip no-detections'], // keep-alive check finds the person gone
-      [183.5, 'skip gate-closed'], // nothing in view: no more keep-alive checks
+      [4.5, 'upload prefilter'], // moved 30 px since 0.5 s, 4 s since that upload
+      [8.5, 'upload prefilter'], // same box as 4.5 s but the pixels changed (0.0245 ≥ 0.02), 4 s
+      [9, 'upload prefilter'], // a scene change: nothing to be a copy of, the pacing starts over
+      [9.5, 'skip gate-closed'], // standing still: no motion, keep-alive not due
+      [68.9, 'skip gate-closed'], // 59.9 s since the upload at 9 s
+      [69, 'upload prefilter keepalive'], // 60 s: detector run for the keep-alive, same person
+      [69.5, 'skip gate-closed'],
+      [129, 'skip no-detections'], // keep-alive check finds the person gone
+      [189, 'skip gate-closed'], // nothing in view: no more keep-alive checks
     ]);
-    expect(out.find((o) => o.t === 63.5)?.why).toBe('keepalive');
-    expect(out.find((o) => o.t === 123.5)?.why).toBe('keepalive');
+    expect(out.find((o) => o.t === 69)?.why).toBe('keepalive');
+    expect(out.find((o) => o.t === 129)?.why).toBe('keepalive');
+    expect(out.find((o) => o.t === 2)?.decision).toMatchObject({
+      detections: [],
+      weak: [person(130, 0.2)],
+    });
   });
 
   it('reports the accepted detections, the rejections and the thresholds in force', () => {
@@ -144,9 +151,9 @@ describe('decideFrame: a person walks in, stops, stands still, leaves', () => {
   it('counts per camera, in the stats payload shape', () => {
     const c = state.counters.current;
     expect(c).toMatchObject({
-      sampled: 14,
-      gated: 7, // 0.5 … 3.5 s
-      inferred: 8, // the 6 open frames the detector ran on, plus the 2 keep-alive checks
+      sampled: 15,
+      gated: 8, // 0.5 … 9 s
+      inferred: 9, // the 7 open frames the detector ran on, plus the 2 keep-alive checks
       uploaded: 5,
       audited: 0,
       motion: 0,
@@ -155,17 +162,17 @@ describe('decideFrame: a person walks in, stops, stands still, leaves', () => {
     expect(c.skipped).toEqual({
       'gate-closed': 5,
       'not-inferred': 1,
-      'no-detections': 2,
+      'no-detections': 1,
       'near-copy': 1,
-      'rate-limited': 0,
+      'rate-limited': 2,
     });
     expect(c.rejected).toMatchObject({ class: 1, score: 1, mask: 0, zone: 0 });
     const stats = statsCounters(c, { decoded: 420, spooledBytes: 5 * 80_000, dropped: 0 });
     expect(cameraCountersSchema.parse(stats)).toEqual({
       decoded: 420,
-      sampled: 14,
-      gated: 7,
-      inferred: 8,
+      sampled: 15,
+      gated: 8,
+      inferred: 9,
       uploaded: 5,
       audited: 0,
       motion: 0,
@@ -173,7 +180,7 @@ describe('decideFrame: a person walks in, stops, stands still, leaves', () => {
       dropped: 0,
     });
     // A stats message starts a new window.
-    expect(state.counters.take().sampled).toBe(14);
+    expect(state.counters.take().sampled).toBe(15);
     expect(state.counters.current.sampled).toBe(0);
   });
 });
@@ -189,10 +196,10 @@ describe('decideFrame: unexplained motion (domain shift)', () => {
     return out;
   };
 
-  it('sends a region once it has moved unexplained for 2 s, at most 2 a minute', () => {
-    // A: 0-3 s (due at 2); B: 3.5-5.5 s (due at 5.5); C: 6-62.5 s (due at 8, but 2 were sent in
-    // the last 60 s until the one at 2 s ages out: 62 - 2 = 60 → sent at 62).
-    const steps = every(0, 62.5, (t) => ({
+  it('sends a region after 2 s unexplained, again every 4 s, never within 4 s of an upload', () => {
+    // A: 0-3 s (due at 2 → sent); B: 3.5-5.5 s (due at 5.5, but only 3.5 s after the upload at
+    // 2 s: held, then gone); C: 6-30 s (due at 8 → sent, then again every 4 s: 12 … 28).
+    const steps = every(0, 30, (t) => ({
       t,
       open: true,
       dets: [],
@@ -200,13 +207,19 @@ describe('decideFrame: unexplained motion (domain shift)', () => {
     }));
     const out = run(steps, createDecisionState(SETTINGS, { seed: 1 }));
     const at = (text: string) => out.filter((o) => o.text === text).map((o) => o.t);
-    expect(at('upload motion')).toEqual([2, 5.5, 62]);
-    const limited = at('skip rate-limited');
-    expect(limited).toHaveLength(108); // 8, 8.5, …, 61.5
-    expect([limited[0], limited.at(-1)]).toEqual([8, 61.5]);
-    expect(at('skip no-detections')).toHaveLength(15); // 126 frames - 3 - 108
-    const sent = out.find((o) => o.t === 2)?.decision;
-    expect(sent?.motionCandidate).toEqual({ id: 1, box: A, unexplainedS: 2 });
+    expect(at('upload motion')).toEqual([2, 8, 12, 16, 20, 24, 28]);
+    expect(at('skip rate-limited')).toEqual([5.5]);
+    expect(at('skip no-detections')).toHaveLength(53); // 61 frames - 7 - 1
+    expect(out.find((o) => o.t === 2)?.decision.motionCandidate).toEqual({
+      id: 1,
+      box: A,
+      unexplainedS: 2,
+    });
+    expect(out.find((o) => o.t === 12)?.decision.motionCandidate).toEqual({
+      id: 3,
+      box: C,
+      unexplainedS: 6,
+    });
   });
 
   it('a region the detector explains is sent as prefilter, never as motion', () => {
@@ -218,16 +231,21 @@ describe('decideFrame: unexplained motion (domain shift)', () => {
 
   it('an unexplained region beside an accepted person goes as motion, the person attached', () => {
     const P = person(400); // the right side of the frame; A is on the left
-    const steps = every(0, 2, (t) => ({ t, open: true, dets: [P], motion: [norm(P), A] }));
+    // A is due at 2 s but held until 4 s have passed since the person's upload at 0 s.
+    const steps = every(0, 4, (t) => ({ t, open: true, dets: [P], motion: [norm(P), A] }));
     const out = run(steps, createDecisionState(SETTINGS, { seed: 1 }));
     expect(out.map((o) => o.text)).toEqual([
       'upload prefilter',
       'skip near-copy',
       'skip near-copy',
       'skip near-copy',
+      'skip rate-limited',
+      'skip rate-limited',
+      'skip rate-limited',
+      'skip rate-limited',
       'upload motion',
     ]);
-    expect(out[4]?.decision.detections).toEqual([P]);
+    expect(out[8]?.decision.detections).toEqual([P]);
   });
 
   it('a scene change forgets the regions: the 2 s start again', () => {
@@ -240,6 +258,45 @@ describe('decideFrame: unexplained motion (domain shift)', () => {
     }));
     const out = run(steps, createDecisionState(SETTINGS, { seed: 1 }));
     expect(out.filter((o) => o.text === 'upload motion').map((o) => o.t)).toEqual([3]);
+  });
+});
+
+describe('decideFrame: coverage while a person is present', () => {
+  // A person walking 30 px a frame (IoU 0.333 with the frame before: always new content).
+  const walk = (score: number) =>
+    Array.from({ length: 21 }, (_, k): Step => {
+      const P = person(20 + 30 * (k % 18), score);
+      return { t: k * 0.5, open: true, dets: [P], motion: [norm(P)] };
+    });
+  const uploads = (steps: Step[]) =>
+    run(steps, createDecisionState(SETTINGS, { seed: 1 }))
+      .filter((o) => o.decision.decision === 'upload')
+      .map((o) => [o.t, o.text]);
+
+  it('a confidently detected walker goes every min_gap (4 s), not every frame', () => {
+    expect(uploads(walk(0.9))).toEqual([
+      [0, 'upload prefilter'],
+      [4, 'upload prefilter'],
+      [8, 'upload prefilter'],
+    ]);
+  });
+
+  it('a walker the detector is unsure of (0.25: weak) goes as motion every presence_s (4 s)', () => {
+    expect(uploads(walk(0.25))).toEqual([
+      [0, 'upload motion'],
+      [4, 'upload motion'],
+      [8, 'upload motion'],
+    ]);
+  });
+
+  it('below presence_score (0.15) only the unexplained motion counts: after 2 s, every 4 s', () => {
+    expect(uploads(walk(0.15).map((st) => ({ ...st, motion: [] })))).toEqual([]);
+    // The region moves 30 px a frame from 0 s (due at 2 s, again at 6 s); at 9 s the walker
+    // jumps back to x = 20 (a new region, due at 11 s: after the end).
+    expect(uploads(walk(0.15))).toEqual([
+      [2, 'upload motion'],
+      [6, 'upload motion'],
+    ]);
   });
 });
 
@@ -307,7 +364,8 @@ cameras:
     const inZone = person(400, 0.4); // feet at x = 430 / 640 = 0.67: in the zone
     const outOfZone = person(100, 0.9); // feet at x = 130 / 640 = 0.20
     expect(decide('2026-06-01T12:00:00Z', inZone)).toBe('upload prefilter'); // 0.4 ≥ 0.3
-    expect(decide('2026-06-01T20:00:00Z', inZone)).toBe('skip no-detections'); // 0.4 < 0.45
+    // 0.4 < 0.45 at night: not accepted, but a weak person (≥ presence_score 0.2): a hard example.
+    expect(decide('2026-06-01T20:00:00Z', inZone)).toBe('upload motion');
     expect(decide('2026-06-01T12:00:00Z', outOfZone)).toBe('skip no-detections');
   });
 });

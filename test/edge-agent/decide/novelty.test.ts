@@ -11,7 +11,14 @@ import { NoveltyTracker } from '../../../edge-agent/src/decide/novelty.ts';
 import { pixelDifference, thumbnail } from '../../../edge-agent/src/decide/thumbnail.ts';
 import type { GrayFrame } from '../../../edge-agent/src/gate/gray-frame.ts';
 
-const SETTINGS = { iou: 0.85, pixel_diff: 0.02, keepalive_s: 60 };
+const SETTINGS = {
+  iou: 0.85,
+  pixel_diff: 0.02,
+  keepalive_s: 60,
+  min_gap_s: 4,
+  presence_score: 0.2,
+  presence_s: 4,
+};
 
 /** A 64 × 32 frame at grey 100 with an optional w × h block at grey 200 from (x, y). */
 function gray(block?: { x: number; y: number; w: number; h: number }): GrayFrame {
@@ -152,11 +159,24 @@ describe('NoveltyTracker', () => {
     expect(n.keepaliveDue(90, SETTINGS)).toBe(false);
   });
 
-  it('no keep-alive is owed for an upload without objects', () => {
+  it('a keep-alive is owed for objects in view even when the last upload had none, or before any', () => {
+    // A person held back by the upload pacing, then standing still (gate closed), is still seen.
     const n = new NoveltyTracker();
-    n.recordUpload([], still, 0);
     n.observe([P]);
-    expect(n.keepaliveDue(100, SETTINGS)).toBe(false);
+    expect(n.keepaliveDue(0, SETTINGS)).toBe(true);
+    n.recordUpload([], still, 0);
+    expect(n.keepaliveDue(59.9, SETTINGS)).toBe(false);
+    expect(n.keepaliveDue(60, SETTINGS)).toBe(true);
+  });
+
+  it('sinceUpload: seconds since the last content upload, Infinity before one or after the clock went back', () => {
+    const n = new NoveltyTracker();
+    expect(n.sinceUpload(3)).toBe(Infinity);
+    n.recordUpload([P], still, 10);
+    expect(n.sinceUpload(12.5)).toBe(2.5);
+    expect(n.sinceUpload(9)).toBe(Infinity);
+    n.reset();
+    expect(n.sinceUpload(12.5)).toBe(Infinity);
   });
 
   it('after a reset, or when the clock goes back, a copy is new again', () => {

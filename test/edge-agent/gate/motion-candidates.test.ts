@@ -1,10 +1,13 @@
 // Sustained motion that no detection explains, rate-limited: sequences of boxes at 2 fps with the
-// frame on which a candidate is due worked out from min_s, the gap rule and the per-minute budget.
+// frame on which a candidate is due worked out from min_s, repeat_s, the gap rule and the
+// per-minute budget. CONFIG's repeat_s (100 s) is longer than most sequences: one report each.
 import type { BoxXYXY } from '@pretag/shared/detection/types';
 import { describe, expect, it } from 'vitest';
 import { MotionCandidateTracker } from '../../../edge-agent/src/gate/motion-candidates.ts';
 
-const CONFIG = { enabled: true, min_s: 2, max_per_min: 2 };
+const CONFIG = { enabled: true, min_s: 2, max_per_min: 2, repeat_s: 100 };
+/** The built-in defaults' pacing: again every 4 s, up to 12 a minute. */
+const REPEAT = { enabled: true, min_s: 2, max_per_min: 12, repeat_s: 4 };
 /** A person-sized box (0.1 × 0.3 = 3 % of the frame) drifting right by 0.01 per frame. */
 const walker = (k: number, x0 = 0.2, y0 = 0.3): BoxXYXY => [
   x0 + 0.01 * k,
@@ -17,6 +20,8 @@ interface Frame {
   t: number;
   motion: BoxXYXY[];
   detections?: BoxXYXY[];
+  /** The caller's pacing holds reports back on this frame. */
+  hold?: boolean;
 }
 
 /** Times at which a candidate came out, and at which the budget held one back. */
@@ -25,7 +30,7 @@ function run(frames: Frame[], config = CONFIG) {
   const sent: { t: number; id: number }[] = [];
   const limited: number[] = [];
   for (const f of frames) {
-    const d = tracker.update(f.motion, f.detections ?? [], f.t);
+    const d = tracker.update(f.motion, f.detections ?? [], f.t, f.hold);
     if (d.candidate) sent.push({ t: f.t, id: d.candidate.id });
     if (d.rateLimited) limited.push(f.t);
   }
@@ -46,6 +51,35 @@ describe('MotionCandidateTracker', () => {
   it('sends a region once it has moved unexplained for min_s (2 s), and only once', () => {
     const { sent } = run(frames(0, 10, (_t, k) => ({ motion: [walker(k)] })));
     expect(sent.map((s) => s.t)).toEqual([2]);
+  });
+
+  it('sends a region that stays unexplained again every repeat_s (4 s): 2, 6, 10 s, one region', () => {
+    const { sent } = run(
+      frames(0, 10, (_t, k) => ({ motion: [walker(k)] })),
+      REPEAT,
+    );
+    expect(sent.map((s) => s.t)).toEqual([2, 6, 10]);
+    expect(new Set(sent.map((s) => s.id)).size).toBe(1);
+  });
+
+  it('after a spell explained, a region waits min_s again (explained 3-4 s → 6.5 s, then 10.5 s)', () => {
+    const { sent } = run(
+      frames(0, 12, (t, k) => ({
+        motion: [walker(k)],
+        detections: t >= 3 && t <= 4 ? [walker(k)] : [],
+      })),
+      REPEAT,
+    );
+    expect(sent.map((s) => s.t)).toEqual([2, 6.5, 10.5]);
+  });
+
+  it('a held-back region stays due: held until 3 s → sent at 3 s, again at 7 s', () => {
+    const { sent, limited } = run(
+      frames(0, 8, (t, k) => ({ motion: [walker(k)], hold: t < 3 })),
+      REPEAT,
+    );
+    expect(sent.map((s) => s.t)).toEqual([3, 7]);
+    expect(limited).toEqual([2, 2.5]);
   });
 
   it('never sends a region a detection explains', () => {

@@ -21,7 +21,12 @@ const m = needMedia('video/warehouse-worker-zone.mp4');
 const YAML = `site: plant-1
 device: orin-7
 hub: { mqtt: mqtt://127.0.0.1:1883, blob: azure }
-defaults: { sample_fps: 2, max_fps: 2, audit_rate: 0 }
+# No upload pacing, so that a short clip uploads (and here redacts) several frames.
+defaults:
+  sample_fps: 2
+  max_fps: 2
+  audit_rate: 0
+  novelty: { min_gap_s: 0, presence_s: 0.1 }
 cameras:
   zone: { url: rtsp://10.0.0.1/x }
 `;

@@ -89,7 +89,14 @@ describe('resolveCamera', () => {
       redact_faces: true,
       masks: [],
     });
-    expect(c.novelty).toEqual({ iou: 0.85, pixel_diff: 0.02, keepalive_s: 60 });
+    expect(c.novelty).toEqual({
+      iou: 0.85,
+      pixel_diff: 0.02,
+      keepalive_s: 60,
+      min_gap_s: 4,
+      presence_score: 0.2,
+      presence_s: 4,
+    });
   });
 
   it('an unknown camera id is a clear error with a suggestion', () => {
