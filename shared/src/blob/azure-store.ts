@@ -4,7 +4,6 @@
 // reaches the network. Uploads are single Put Blob requests carrying the content MD5, which the
 // service verifies, so a blob is either whole and intact or absent.
 import { createHash } from 'node:crypto';
-import path from 'node:path';
 import type { BlockBlobClient, StoragePipelineOptions } from '@azure/storage-blob';
 import {
   AnonymousCredential,
@@ -15,7 +14,7 @@ import {
 import { z } from 'zod';
 import { BlobKeyError, assertBlobKey, blobKeyProblem, keyWithinPrefix } from './keys.ts';
 import type { BlobInfo, BlobStore, PutOptions } from './store.ts';
-import { DEFAULT_CONTENT_TYPE, contentTypeProblem } from './store.ts';
+import { DEFAULT_CONTENT_TYPE, contentTypeProblem, impliedContentType } from './store.ts';
 
 /** A valid key that lies outside the prefixes this store may touch. */
 export class BlobScopeError extends BlobKeyError {
@@ -157,19 +156,6 @@ export function classifyAzureError(e: unknown, ctx: ErrorContext): AzureBlobErro
     return make('throttled', `the service is throttling requests (${code || s})`);
   if (s >= 500) return make('service', `service error ${s} ${code} after ${ctx.maxTries} tries`);
   return make('request', `refused with ${s} ${code}${detail ? `: ${detail}` : ''}`);
-}
-
-// Types implied by the file extension, as the disk store does, so both stores agree.
-const TYPE_BY_EXTENSION: Readonly<Record<string, string>> = {
-  '.jpg': 'image/jpeg',
-  '.jpeg': 'image/jpeg',
-  '.png': 'image/png',
-  '.json': 'application/json',
-  '.txt': 'text/plain',
-};
-
-function impliedType(key: string): string {
-  return TYPE_BY_EXTENSION[path.posix.extname(key).toLowerCase()] ?? DEFAULT_CONTENT_TYPE;
 }
 
 // Container names: 3-63 of [a-z0-9-], starting with a letter or digit, no double hyphen.
@@ -394,7 +380,7 @@ export class AzureBlobStore implements BlobStore {
   /** put() that says whether it wrote the blob or found the same one already there. */
   async upload(key: string, bytes: Uint8Array, options: AzurePutOptions = {}): Promise<PutOutcome> {
     const blob = this.#blob(key);
-    const type = options.contentType ?? impliedType(key);
+    const type = options.contentType ?? impliedContentType(key);
     const typeBad = contentTypeProblem(type);
     if (typeBad)
       throw new TypeError(`content type ${JSON.stringify(String(type).slice(0, 80))} ${typeBad}`);

@@ -19,24 +19,11 @@ import {
 import path from 'node:path';
 import { assertBlobKey, blobKeyProblem } from './keys.ts';
 import type { BlobInfo, BlobStore, PutOptions } from './store.ts';
-import { DEFAULT_CONTENT_TYPE, contentTypeProblem } from './store.ts';
+import { contentTypeProblem, impliedContentType } from './store.ts';
 
 /** Thrown when a key would resolve outside the store's root (through a symlink). */
 export class BlobPathError extends Error {
   override name = 'BlobPathError';
-}
-
-// Types implied by the file extension need no metadata file; anything else gets `.{name}.type`.
-const TYPE_BY_EXTENSION: Readonly<Record<string, string>> = {
-  '.jpg': 'image/jpeg',
-  '.jpeg': 'image/jpeg',
-  '.png': 'image/png',
-  '.json': 'application/json',
-  '.txt': 'text/plain',
-};
-
-function impliedType(key: string): string {
-  return TYPE_BY_EXTENSION[path.posix.extname(key).toLowerCase()] ?? DEFAULT_CONTENT_TYPE;
 }
 
 const typeFileOf = (file: string): string =>
@@ -155,7 +142,7 @@ export class FsBlobStore implements BlobStore {
 
   async put(key: string, bytes: Uint8Array, options: PutOptions = {}): Promise<void> {
     const segs = assertBlobKey(key).split('/');
-    const type = options.contentType ?? impliedType(key);
+    const type = options.contentType ?? impliedContentType(key);
     const typeBad = contentTypeProblem(type);
     if (typeBad)
       throw new TypeError(`content type ${JSON.stringify(String(type).slice(0, 80))} ${typeBad}`);
@@ -166,7 +153,7 @@ export class FsBlobStore implements BlobStore {
     if (existing?.isDirectory()) throw new BlobPathError(`"${key}" is a folder of other blobs`);
     // The metadata file goes first: after a crash the worst case is the old bytes with the new
     // type, never new bytes without their type.
-    if (type === impliedType(key)) await unlink(typeFileOf(file)).catch(() => undefined);
+    if (type === impliedContentType(key)) await unlink(typeFileOf(file)).catch(() => undefined);
     else await this.#writeAtomic(typeFileOf(file), Buffer.from(type));
     await this.#writeAtomic(file, bytes);
     await fsyncDir(dir);
@@ -218,7 +205,7 @@ export class FsBlobStore implements BlobStore {
       if (isNotFound(e)) return undefined;
       throw e;
     }
-    let contentType = impliedType(key);
+    let contentType = impliedContentType(key);
     try {
       const stored = (await readFile(typeFileOf(file), 'utf8')).trim();
       if (!contentTypeProblem(stored)) contentType = stored;

@@ -4,14 +4,13 @@
 // bytes: 201 = written, 200 = the same bytes were already there, 409 = different bytes are there.
 // Keys are checked (whitelist, then prefix) before any request, as AzureBlobStore does.
 import { createHash } from 'node:crypto';
-import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import { BlobScopeError } from './azure-store.ts';
 import type { PutOutcome } from './azure-store.ts';
 import { assertBlobKey, blobKeyProblem, keyWithinPrefix } from './keys.ts';
 import type { BlobInfo, BlobStore, PutOptions } from './store.ts';
-import { DEFAULT_CONTENT_TYPE, contentTypeProblem } from './store.ts';
+import { DEFAULT_CONTENT_TYPE, contentTypeProblem, impliedContentType } from './store.ts';
 
 export type HttpBlobErrorKind =
   | 'auth' // 401: the hub did not accept the credentials
@@ -83,18 +82,6 @@ export type HttpBlobStoreOptions = z.input<typeof optionsSchema>;
 export interface HttpPutOptions extends PutOptions {
   /** Lets the caller give up early (shutdown); the store's own deadline still applies. */
   abortSignal?: AbortSignal;
-}
-
-const TYPE_BY_EXTENSION: Readonly<Record<string, string>> = {
-  '.jpg': 'image/jpeg',
-  '.jpeg': 'image/jpeg',
-  '.png': 'image/png',
-  '.json': 'application/json',
-  '.txt': 'text/plain',
-};
-
-function impliedType(key: string): string {
-  return TYPE_BY_EXTENSION[path.posix.extname(key).toLowerCase()] ?? DEFAULT_CONTENT_TYPE;
 }
 
 function formatProblem(e: z.ZodError): string {
@@ -255,7 +242,7 @@ export class HttpBlobStore implements BlobStore {
   /** put() that says whether it wrote the blob or found the same bytes already there. */
   async upload(key: string, bytes: Uint8Array, options: HttpPutOptions = {}): Promise<PutOutcome> {
     this.#checkKey(key);
-    const type = options.contentType ?? impliedType(key);
+    const type = options.contentType ?? impliedContentType(key);
     const typeBad = contentTypeProblem(type);
     if (typeBad)
       throw new TypeError(`content type ${JSON.stringify(String(type).slice(0, 80))} ${typeBad}`);

@@ -1,6 +1,7 @@
 // The blob store both sides use for JPEGs: the hub's disk store and Azure Blob implement it.
 // Shaped after @azure/storage-blob (uploadData with a content type, download, getProperties,
 // deleteIfExists, listBlobsFlat with a string prefix) so that backend is a thin adapter.
+import path from 'node:path';
 
 export interface BlobInfo {
   key: string;
@@ -32,6 +33,20 @@ export interface BlobStore {
 }
 
 export const DEFAULT_CONTENT_TYPE = 'application/octet-stream';
+
+// Types implied by the file extension; every store uses the same table, so they agree.
+const TYPE_BY_EXTENSION: Readonly<Record<string, string>> = {
+  '.jpg': 'image/jpeg',
+  '.jpeg': 'image/jpeg',
+  '.png': 'image/png',
+  '.json': 'application/json',
+  '.txt': 'text/plain',
+};
+
+/** The content type a key's extension implies (octet-stream when it implies none). */
+export function impliedContentType(key: string): string {
+  return TYPE_BY_EXTENSION[path.posix.extname(key).toLowerCase()] ?? DEFAULT_CONTENT_TYPE;
+}
 const CONTENT_TYPE =
   /^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,63}\/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,63}$/;
 
