@@ -30,7 +30,8 @@ export interface DailyQuery {
   camera?: string;
 }
 
-const EDGE_KEYS = [
+/** Edge counters a report row sums; insights.ts re-aggregates the same ones. */
+export const EDGE_KEYS = [
   'decoded',
   'sampled',
   'gated',
@@ -39,7 +40,7 @@ const EDGE_KEYS = [
   'audited',
   'motion',
 ] as const;
-const HUB_KEYS = [
+export const HUB_KEYS = [
   'uploadedBytes',
   'computeSeconds',
   'detectionsBefore',

@@ -19,7 +19,7 @@ import type { Review, ThresholdSuggestion, Verdict } from '../../costs/threshold
 import { suggestThreshold } from '../../costs/thresholds.ts';
 import type { Ledger } from '../../ledger/open.ts';
 import type { DailyQuery, DailyReport } from './daily.ts';
-import { dayStart } from './daily.ts';
+import { EDGE_KEYS, HUB_KEYS, dayStart } from './daily.ts';
 
 const DAY_MS = 86_400_000;
 
@@ -114,23 +114,6 @@ function thresholdSuggestions(ledger: Ledger, p: Params): ThresholdSuggestion[] 
   }
   return out;
 }
-
-const EDGE_KEYS = [
-  'decoded',
-  'sampled',
-  'gated',
-  'inferred',
-  'uploaded',
-  'audited',
-  'motion',
-] as const;
-const HUB_KEYS = [
-  'uploadedBytes',
-  'computeSeconds',
-  'detectionsBefore',
-  'detectionsAfter',
-  'pretaggedFrames',
-] as const;
 
 /** The counters a row's report was priced from. */
 function countsOf(r: CostReport): { edge: EdgeCounts; hub: HubCounts } {
