@@ -61,6 +61,7 @@ echo "setup: using Node.js $(node --version) at $(node -p process.execPath)"
 # A native addon without a prebuilt binary compiles with node-gyp, which would download headers
 # from outside the registry; point it at the ones beside this Node.
 # The registry's node package keeps them in node_modules/node-linux-<arch> beside its binary.
+# shellcheck disable=SC2016 # JavaScript in single quotes, not shell
 npm_config_nodedir="$(node -p '
   const p = require("path"), fs = require("fs");
   const top = p.dirname(p.dirname(process.execPath));
