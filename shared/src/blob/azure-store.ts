@@ -12,53 +12,30 @@ import {
   StorageRetryPolicyType,
 } from '@azure/storage-blob';
 import { z } from 'zod';
-import { BlobKeyError, assertBlobKey, blobKeyProblem, keyWithinPrefix } from './keys.ts';
+import { assertBlobKey, blobKeyProblem } from './keys.ts';
+import type { BlobErrorKind, PutOutcome } from './remote.ts';
+import {
+  BlobScopeError,
+  BlobStoreError,
+  RETRY_DEFAULTS,
+  checkScopedKey,
+  optionsProblem,
+  remoteOptionFields,
+  scopePrefixes,
+} from './remote.ts';
 import type { BlobInfo, BlobStore, PutOptions } from './store.ts';
 import { DEFAULT_CONTENT_TYPE, contentTypeProblem, impliedContentType } from './store.ts';
 
-/** A valid key that lies outside the prefixes this store may touch. */
-export class BlobScopeError extends BlobKeyError {
-  override name = 'BlobScopeError';
-}
+export type AzureBlobErrorKind = BlobErrorKind;
 
-export type AzureBlobErrorKind =
-  | 'auth' // the service did not accept the credentials (bad key, bad or expired SAS)
-  | 'forbidden' // credentials accepted, operation not permitted (SAS lacks the permission)
-  | 'container-missing'
-  | 'unreachable' // no HTTP answer at all: refused, DNS, reset
-  | 'timeout' // no complete answer within the operation deadline
-  | 'aborted' // the caller's abort signal fired
-  | 'conflict' // the blob exists with different content
-  | 'integrity' // bytes damaged in transit (MD5 mismatch)
-  | 'throttled'
-  | 'service' // 5xx from the service
-  | 'request'; // any other refusal (4xx)
-
-const RETRYABLE: ReadonlySet<AzureBlobErrorKind> = new Set([
-  'unreachable',
-  'timeout',
-  'aborted',
-  'integrity',
-  'throttled',
-  'service',
-]);
-
-export class AzureBlobError extends Error {
+export class AzureBlobError extends BlobStoreError {
   override name = 'AzureBlobError';
-  readonly kind: AzureBlobErrorKind;
-  /** HTTP status, when the service answered. */
-  readonly status: number | undefined;
   /** Azure error code (e.g. ContainerNotFound) or network code (e.g. ECONNREFUSED). */
   readonly code: string | undefined;
-  /** True when trying again later may succeed; false when a person has to change something. */
-  readonly retryable: boolean;
 
   constructor(message: string, kind: AzureBlobErrorKind, status?: number, code?: string) {
-    super(message);
-    this.kind = kind;
-    this.status = status;
+    super(message, kind, status);
     this.code = code;
-    this.retryable = RETRYABLE.has(kind);
   }
 }
 
@@ -161,21 +138,12 @@ export function classifyAzureError(e: unknown, ctx: ErrorContext): AzureBlobErro
 // Container names: 3-63 of [a-z0-9-], starting with a letter or digit, no double hyphen.
 const CONTAINER_NAME = /^(?=.{3,63}$)[a-z0-9](?:-?[a-z0-9])*$/;
 
-const positiveInt = z.number().int().positive();
 const commonOptions = {
-  /** Key prefixes this store may use (a device's own); anything else is refused locally. */
-  allowedPrefix: z.union([z.string(), z.array(z.string()).min(1)]).optional(),
+  ...remoteOptionFields,
   /** Every put is create-only (as if `ifNoneMatch: '*'` were passed). */
   writeOnce: z.boolean().optional(),
-  /** Attempts per request, first included (network errors, 500 and 503 are retried). */
-  maxTries: positiveInt.max(20).optional(),
-  /** First retry delay; later ones double, up to maxRetryDelayMs. */
-  retryDelayMs: positiveInt.optional(),
-  maxRetryDelayMs: positiveInt.optional(),
   /** Server-side limit for one try (whole seconds are sent). */
   tryTimeoutMs: z.number().int().min(1000).optional(),
-  /** Client-side deadline for one store call, retries included: no call waits longer. */
-  operationTimeoutMs: positiveInt.optional(),
 };
 
 const connectionStringOptions = z.strictObject({
@@ -202,7 +170,7 @@ function parseOptions(
   const sas = typeof options === 'object' && options !== null && 'containerSasUrl' in options;
   const parsed = (sas ? sasOptions : connectionStringOptions).safeParse(options);
   if (!parsed.success)
-    throw new TypeError(`Azure blob store options: ${formatProblem(parsed.error)}`);
+    throw new TypeError(`Azure blob store options: ${optionsProblem(parsed.error)}`);
   return parsed.data;
 }
 
@@ -213,33 +181,12 @@ export interface AzurePutOptions extends PutOptions {
   abortSignal?: AbortSignal;
 }
 
-/**
- * What a put did. `exists-unverified`: create-only put, the blob was already there, and the
- * credentials cannot read it to compare (a write-only SAS). Frame ids are unique and a spooled
- * frame's bytes never change, so the uplink may treat it as delivered.
- */
-export type PutOutcome = 'written' | 'exists-same' | 'exists-unverified';
-
-export const AZURE_DEFAULTS = {
-  maxTries: 4,
-  retryDelayMs: 500,
-  maxRetryDelayMs: 8_000,
-  tryTimeoutMs: 30_000,
-  operationTimeoutMs: 60_000,
-} as const;
-
 function md5(bytes: Uint8Array): Buffer {
   return createHash('md5').update(bytes).digest();
 }
 
 function sameBytes(a: Uint8Array | undefined, b: Uint8Array): boolean {
   return a !== undefined && Buffer.from(a).equals(b);
-}
-
-function formatProblem(e: z.ZodError): string {
-  return e.issues
-    .map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message))
-    .join('; ');
 }
 
 export class AzureBlobStore implements BlobStore {
@@ -256,10 +203,10 @@ export class AzureBlobStore implements BlobStore {
 
   constructor(options: AzureBlobStoreOptions) {
     const o = parseOptions(options);
-    this.#maxTries = o.maxTries ?? AZURE_DEFAULTS.maxTries;
-    this.#timeoutMs = o.operationTimeoutMs ?? AZURE_DEFAULTS.operationTimeoutMs;
+    this.#maxTries = o.maxTries ?? RETRY_DEFAULTS.maxTries;
+    this.#timeoutMs = o.operationTimeoutMs ?? RETRY_DEFAULTS.operationTimeoutMs;
     this.#writeOnce = o.writeOnce ?? false;
-    const retryDelayInMs = o.retryDelayMs ?? AZURE_DEFAULTS.retryDelayMs;
+    const retryDelayInMs = o.retryDelayMs ?? RETRY_DEFAULTS.retryDelayMs;
     const pipeline: StoragePipelineOptions = {
       retryOptions: {
         retryPolicyType: StorageRetryPolicyType.EXPONENTIAL,
@@ -267,9 +214,9 @@ export class AzureBlobStore implements BlobStore {
         retryDelayInMs,
         maxRetryDelayInMs: Math.max(
           retryDelayInMs,
-          o.maxRetryDelayMs ?? AZURE_DEFAULTS.maxRetryDelayMs,
+          o.maxRetryDelayMs ?? RETRY_DEFAULTS.maxRetryDelayMs,
         ),
-        tryTimeoutInMs: o.tryTimeoutMs ?? AZURE_DEFAULTS.tryTimeoutMs,
+        tryTimeoutInMs: o.tryTimeoutMs ?? RETRY_DEFAULTS.tryTimeoutMs,
       },
     };
     if ('connectionString' in o) {
@@ -302,29 +249,11 @@ export class AzureBlobStore implements BlobStore {
         `Azure blob store options: "${this.container.slice(0, 80)}" is not a container name (the SAS URL must name a container, not a blob)`,
       );
     this.endpoint = this.#client.url.split('?')[0] ?? '';
-    this.#prefixes = this.#normalisePrefixes(o.allowedPrefix);
+    this.#prefixes = scopePrefixes(o.allowedPrefix, 'Azure blob store');
   }
 
-  #normalisePrefixes(p: string | string[] | undefined): readonly string[] | undefined {
-    if (p === undefined) return undefined;
-    const list = typeof p === 'string' ? [p] : p;
-    return list.map((raw) => {
-      const base = raw.endsWith('/') ? raw.slice(0, -1) : raw;
-      const bad = blobKeyProblem(base);
-      if (bad)
-        throw new TypeError(`Azure blob store options: allowedPrefix "${raw.slice(0, 80)}" ${bad}`);
-      return `${base}/`;
-    });
-  }
-
-  /** Whitelist first, then scope; both before anything is sent. */
   #checkKey(key: string): string {
-    assertBlobKey(key);
-    if (this.#prefixes && !this.#prefixes.some((p) => keyWithinPrefix(key, p)))
-      throw new BlobScopeError(
-        `blob key "${key.slice(0, 120)}" is outside this store's prefix ${this.#prefixes.map((p) => `"${p}"`).join(', ')}`,
-      );
-    return key;
+    return checkScopedKey(key, this.#prefixes);
   }
 
   #blob(key: string): BlockBlobClient {

@@ -6,56 +6,25 @@
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
-import { BlobScopeError } from './azure-store.ts';
-import type { PutOutcome } from './azure-store.ts';
-import { assertBlobKey, blobKeyProblem, keyWithinPrefix } from './keys.ts';
+import type { BlobErrorKind, PutOutcome } from './remote.ts';
+import {
+  BlobStoreError,
+  RETRY_DEFAULTS,
+  checkScopedKey,
+  optionsProblem,
+  remoteOptionFields,
+  scopePrefixes,
+} from './remote.ts';
 import type { BlobInfo, BlobStore, PutOptions } from './store.ts';
 import { DEFAULT_CONTENT_TYPE, contentTypeProblem, impliedContentType } from './store.ts';
 
-export type HttpBlobErrorKind =
-  | 'auth' // 401: the hub did not accept the credentials
-  | 'forbidden' // 403: credentials accepted, key not permitted
-  | 'conflict' // 409: different bytes already stored under the key
-  | 'unreachable' // no HTTP answer: refused, DNS, reset
-  | 'timeout'
-  | 'aborted' // the caller's signal fired
-  | 'integrity' // the hub says the bytes do not match their MD5
-  | 'throttled' // 429
-  | 'service' // 5xx
-  | 'request'; // any other refusal
+/** The hub's blob API never answers 'container-missing'. */
+export type HttpBlobErrorKind = Exclude<BlobErrorKind, 'container-missing'>;
 
-const RETRYABLE: ReadonlySet<HttpBlobErrorKind> = new Set([
-  'unreachable',
-  'timeout',
-  'integrity',
-  'throttled',
-  'service',
-]);
-
-export class HttpBlobError extends Error {
+export class HttpBlobError extends BlobStoreError {
   override name = 'HttpBlobError';
-  readonly kind: HttpBlobErrorKind;
-  readonly status: number | undefined;
-  /** True when trying again later may succeed; false when a person has to change something. */
-  readonly retryable: boolean;
-
-  constructor(message: string, kind: HttpBlobErrorKind, status?: number) {
-    super(message);
-    this.kind = kind;
-    this.status = status;
-    this.retryable = RETRYABLE.has(kind);
-  }
 }
 
-export const HTTP_BLOB_DEFAULTS = {
-  maxTries: 4,
-  retryDelayMs: 500,
-  maxRetryDelayMs: 8_000,
-  tryTimeoutMs: 30_000,
-  operationTimeoutMs: 60_000,
-} as const;
-
-const positiveInt = z.number().int().positive();
 const optionsSchema = z.strictObject({
   /** The hub's base URL, e.g. `https://hub.example.com` (the store adds `/v1/blobs/`). */
   hubUrl: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }),
@@ -66,15 +35,9 @@ const optionsSchema = z.strictObject({
     .max(256)
     .regex(/^[^:\s]+$/, 'must not contain ":" or spaces'),
   password: z.string().min(1).max(1024).regex(/^\S+$/, 'must not contain spaces'),
-  /** Key prefixes this store may use (the device's own); anything else is refused locally. */
-  allowedPrefix: z.union([z.string(), z.array(z.string()).min(1)]).optional(),
-  maxTries: positiveInt.max(20).optional(),
-  retryDelayMs: positiveInt.optional(),
-  maxRetryDelayMs: positiveInt.optional(),
+  ...remoteOptionFields,
   /** Deadline for one HTTP try. */
-  tryTimeoutMs: positiveInt.optional(),
-  /** Deadline for one store call, retries included. */
-  operationTimeoutMs: positiveInt.optional(),
+  tryTimeoutMs: z.number().int().positive().optional(),
 });
 
 export type HttpBlobStoreOptions = z.input<typeof optionsSchema>;
@@ -82,12 +45,6 @@ export type HttpBlobStoreOptions = z.input<typeof optionsSchema>;
 export interface HttpPutOptions extends PutOptions {
   /** Lets the caller give up early (shutdown); the store's own deadline still applies. */
   abortSignal?: AbortSignal;
-}
-
-function formatProblem(e: z.ZodError): string {
-  return e.issues
-    .map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message))
-    .join('; ');
 }
 
 interface Attempt {
@@ -145,32 +102,26 @@ export class HttpBlobStore implements BlobStore {
   constructor(options: HttpBlobStoreOptions) {
     const parsed = optionsSchema.safeParse(options);
     if (!parsed.success)
-      throw new TypeError(`hub blob store options: ${formatProblem(parsed.error)}`);
+      throw new TypeError(`hub blob store options: ${optionsProblem(parsed.error)}`);
     const o = parsed.data;
     const base = new URL(o.hubUrl);
     if (base.username || base.password)
       throw new TypeError('hub blob store options: hubUrl must not carry credentials');
     this.endpoint = `${base.origin}${base.pathname.replace(/\/+$/, '')}/v1/blobs`;
     this.#auth = `Bearer ${o.username}:${o.password}`;
-    this.#maxTries = o.maxTries ?? HTTP_BLOB_DEFAULTS.maxTries;
-    this.#retryDelayMs = o.retryDelayMs ?? HTTP_BLOB_DEFAULTS.retryDelayMs;
+    this.#maxTries = o.maxTries ?? RETRY_DEFAULTS.maxTries;
+    this.#retryDelayMs = o.retryDelayMs ?? RETRY_DEFAULTS.retryDelayMs;
     this.#maxRetryDelayMs = Math.max(
       this.#retryDelayMs,
-      o.maxRetryDelayMs ?? HTTP_BLOB_DEFAULTS.maxRetryDelayMs,
+      o.maxRetryDelayMs ?? RETRY_DEFAULTS.maxRetryDelayMs,
     );
-    this.#tryTimeoutMs = o.tryTimeoutMs ?? HTTP_BLOB_DEFAULTS.tryTimeoutMs;
-    this.#timeoutMs = o.operationTimeoutMs ?? HTTP_BLOB_DEFAULTS.operationTimeoutMs;
-    this.#prefixes = normalisePrefixes(o.allowedPrefix);
+    this.#tryTimeoutMs = o.tryTimeoutMs ?? RETRY_DEFAULTS.tryTimeoutMs;
+    this.#timeoutMs = o.operationTimeoutMs ?? RETRY_DEFAULTS.operationTimeoutMs;
+    this.#prefixes = scopePrefixes(o.allowedPrefix, 'hub blob store');
   }
 
-  /** Whitelist first, then scope; both before anything is sent. */
   #checkKey(key: string): string {
-    assertBlobKey(key);
-    if (this.#prefixes && !this.#prefixes.some((p) => keyWithinPrefix(key, p)))
-      throw new BlobScopeError(
-        `blob key "${key.slice(0, 120)}" is outside this store's prefix ${this.#prefixes.map((p) => `"${p}"`).join(', ')}`,
-      );
-    return key;
+    return checkScopedKey(key, this.#prefixes);
   }
 
   /**
@@ -317,16 +268,4 @@ export class HttpBlobStore implements BlobStore {
     );
     return { [Symbol.asyncIterator]: () => ({ next: () => Promise.reject(err) }) };
   }
-}
-
-function normalisePrefixes(p: string | string[] | undefined): readonly string[] | undefined {
-  if (p === undefined) return undefined;
-  const list = typeof p === 'string' ? [p] : p;
-  return list.map((raw) => {
-    const base = raw.endsWith('/') ? raw.slice(0, -1) : raw;
-    const bad = blobKeyProblem(base);
-    if (bad)
-      throw new TypeError(`hub blob store options: allowedPrefix "${raw.slice(0, 80)}" ${bad}`);
-    return `${base}/`;
-  });
 }

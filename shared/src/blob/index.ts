@@ -3,3 +3,4 @@ export * from './store.ts';
 export * from './keys.ts';
 export * from './fs-store.ts';
 export * from './azure-store.ts';
+export * from './remote.ts';

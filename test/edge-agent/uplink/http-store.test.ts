@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BlobKeyError, frameBlobKey } from '@pretag/shared/blob/keys';
-import { BlobScopeError } from '@pretag/shared/blob/azure-store';
+import { BlobScopeError } from '@pretag/shared/blob/remote';
 import { HttpBlobError, HttpBlobStore } from '@pretag/shared/blob/http-store';
 import { jpegBytes } from '../spool/frames.ts';
 import { PASSWORD, SITE, USERNAME, freePort, startBlobServer } from './harness.ts';

@@ -11,11 +11,8 @@ import {
 } from '@azure/storage-blob';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { AzureBlobStoreOptions } from '../../../shared/src/blob/azure-store.ts';
-import {
-  AzureBlobError,
-  AzureBlobStore,
-  BlobScopeError,
-} from '../../../shared/src/blob/azure-store.ts';
+import { AzureBlobError, AzureBlobStore } from '../../../shared/src/blob/azure-store.ts';
+import { BlobScopeError } from '../../../shared/src/blob/remote.ts';
 import { BlobKeyError, frameBlobKey } from '../../../shared/src/blob/keys.ts';
 import type { BlobInfo } from '../../../shared/src/blob/store.ts';
 import { DEV_ACCOUNT, DEV_ACCOUNT_KEY, startAzurite } from '../../helpers/azurite.ts';
