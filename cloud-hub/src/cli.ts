@@ -9,6 +9,7 @@ import { registerReportCommand } from './report/command.ts';
 import { registerDemoCommand } from './demo/command.ts';
 import { addDevice, deviceJson, deviceTable, listDevices, revokeDevice } from './hub/devices.ts';
 import { startHub } from './hub/run-hub.ts';
+import { startWorkerProcess } from './hub/run-worker.ts';
 import { apiBaseUrl } from './hub/urls.ts';
 
 const CONFIG_OPTION = ['-c, --config <file>', 'the hub config', 'hub.yaml'] as const;
@@ -128,6 +129,27 @@ export function register(program: Command): void {
     .option('--no-workers', 'do not run detection (jobs wait in the queue for workers)')
     .action(async (opts: { config: string; workers: boolean }) => {
       await runUntilSignal(opts.config, opts.workers);
+    });
+
+  hub
+    .command('worker')
+    .description(
+      'Run a detection worker only: joins the shared subscription on hub.yaml mqtt.external, reads JPEGs from its blob store and posts results to the hub. SIGTERM finishes in-flight jobs and stops.',
+    )
+    .option(...CONFIG_OPTION)
+    .option('--name <name>', 'worker name in results (default host:pid:random)')
+    .action(async (opts: { config: string; name?: string }) => {
+      const w = await startWorkerProcess({
+        configFile: opts.config,
+        ...(opts.name !== undefined && { name: opts.name }),
+      });
+      const signal = await new Promise<NodeJS.Signals>((resolve) => {
+        process.once('SIGTERM', resolve);
+        process.once('SIGINT', resolve);
+      });
+      process.stderr.write(`pretag: ${signal}: finishing in-flight detections\n`);
+      await w.close();
+      process.stderr.write('pretag: worker stopped\n');
     });
 
   const device = hub.command('device').description('Device credentials (MQTT and API).');
