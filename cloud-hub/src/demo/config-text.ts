@@ -17,8 +17,14 @@ export function hubYaml(o: { apiPort: number; mqttPort: number }): string {
   });
 }
 
-export function tokensYaml(operatorToken: string): string {
-  return stringify({ tokens: [{ name: 'demo', role: 'operator', token: operatorToken }] });
+/** An operator token, and a reviewer token when given (for the review pages). */
+export function tokensYaml(operatorToken: string, reviewerToken?: string): string {
+  return stringify({
+    tokens: [
+      { name: 'demo', role: 'operator', token: operatorToken },
+      ...(reviewerToken ? [{ name: 'demo-reviewer', role: 'reviewer', token: reviewerToken }] : []),
+    ],
+  });
 }
 
 /** Camera ids for the videos, in order: cam-1, cam-2, … */

@@ -131,10 +131,13 @@ export async function runDemo(o: DemoOptions, signal: AbortSignal): Promise<void
   let hub: RunningHub | undefined;
   try {
     const token = randomBytes(24).toString('base64url');
+    const reviewerToken = randomBytes(24).toString('base64url');
     const apiPort = o.port ?? (await freePort());
     const mqttPort = await freePort();
     const hubFile = path.join(work, 'hub.yaml');
-    writeFileSync(path.join(work, 'tokens.yaml'), tokensYaml(token), { mode: 0o600 });
+    writeFileSync(path.join(work, 'tokens.yaml'), tokensYaml(token, reviewerToken), {
+      mode: 0o600,
+    });
     writeFileSync(hubFile, hubYaml({ apiPort, mqttPort }));
     const hubConfig: HubConfig = loadConfigOrThrow(hubFile, 'hub');
     const bundle = await addDevice(hubConfig, hubFile, DEMO_SITE, DEMO_DEVICE);
@@ -349,7 +352,10 @@ export async function runDemo(o: DemoOptions, signal: AbortSignal): Promise<void
 
     if (o.serve) {
       process.stdout.write(
-        `\nhub running at ${apiUrl} (API docs ${apiUrl}/docs)\noperator token for this session: ${token}\nCtrl-C stops it.\n`,
+        `\nhub running at ${apiUrl} (API docs ${apiUrl}/docs)\n` +
+          `review and operations pages: ${apiUrl}/ui/ (sign in with a token)\n` +
+          `operator token for this session: ${token}\n` +
+          `reviewer token for this session: ${reviewerToken}\nCtrl-C stops it.\n`,
       );
       await up.stop();
       await new Promise<void>((resolve) => {
