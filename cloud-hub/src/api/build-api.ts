@@ -21,15 +21,29 @@ import { handleError, sendError } from './errors.ts';
 import { createHttpMetrics } from './metrics.ts';
 import { createOpenApiCollector } from './openapi.ts';
 import { createRateLimiter } from './rate-limit.ts';
+import { registerBatchFramesRoute } from './routes/batch-frames.ts';
 import { registerBatchRoutes } from './routes/batches.ts';
 import { registerBlobRoutes } from './routes/blobs.ts';
 import { registerCocoRoute } from './routes/coco.ts';
+import { registerDriftRoute } from './routes/drift.ts';
 import { registerFleetRoutes } from './routes/fleet.ts';
 import { registerFrameRoutes } from './routes/frames.ts';
 import { registerJobRoutes } from './routes/jobs.ts';
+import { registerMeRoute } from './routes/me.ts';
+import { registerQaDetailRoutes } from './routes/qa-detail.ts';
 import { registerQaRoutes } from './routes/qa.ts';
 import { registerReportRoutes } from './routes/reports.ts';
 import { registerSystemRoutes } from './routes/system.ts';
+import { registerAnnotatorRoutes } from './routes/annotators.ts';
+import { registerAuditRoutes } from './routes/audit.ts';
+import { registerDriftAlertRoutes } from './routes/drift-alerts.ts';
+import { registerLoopMetrics } from './routes/loop-metrics.ts';
+import { registerQualityRoutes } from './routes/quality.ts';
+import { registerShadowRoutes } from './routes/shadow.ts';
+import { auditLogFor } from '../audit/log.ts';
+import { loopSettings } from '../quality/settings.ts';
+import type { LoopSettings } from '../quality/settings.ts';
+import { registerWebRoutes } from '../web/serve-web.ts';
 
 export interface BuildApiOptions {
   ledger: Ledger;
@@ -54,6 +68,8 @@ export interface BuildApiOptions {
   version?: string;
   /** Clock for rate limits, caches and stored times; tests may pass their own. */
   now?: () => number;
+  /** Quality, drift, annotator and double-review settings, and model control (shadow/promote). */
+  loop?: Partial<LoopSettings>;
 }
 
 export function buildApi(options: BuildApiOptions): FastifyInstance {
@@ -94,6 +110,8 @@ export function buildApi(options: BuildApiOptions): FastifyInstance {
   );
   app.decorateRequest('principal', null);
 
+  const audit = auditLogFor(options.ledger.db);
+  const loop = loopSettings(options.loop);
   const perCaller = createRateLimiter(limits.rate, now);
   const perAddress = createRateLimiter(limits.anonymousRate, now);
   const tooMany = (reply: FastifyReply, seconds: number) =>
@@ -129,6 +147,8 @@ export function buildApi(options: BuildApiOptions): FastifyInstance {
         `${request.method} ${request.routeOptions.url ?? ''} is for ${roles.join(' or ')} callers, not ${auth.principal.role}`,
       );
     request.principal = auth.principal;
+    // The first call of a token or device from an address is audited.
+    audit.noteAddress(auth.principal, request.ip, now());
     return undefined;
   });
 
@@ -173,8 +193,20 @@ export function buildApi(options: BuildApiOptions): FastifyInstance {
       createBatchRegistry(options.ledger, { policy: { groupBy: 'camera-day', size: 500 } }),
     options.publicUrl,
   );
-  registerQaRoutes(app, deps);
+  registerQaRoutes(app, deps, loop.overlap);
   registerReportRoutes(app, deps);
+  registerQualityRoutes(app, deps, loop);
+  registerShadowRoutes(app, deps, loop);
+  registerDriftAlertRoutes(app, deps, loop);
+  registerAnnotatorRoutes(app, deps, loop);
+  registerAuditRoutes(app, deps);
+  registerLoopMetrics(registry, deps, loop);
+  // For the web pages (cloud-hub/src/web): who am I, one sample in full, a batch's frames, drift.
+  registerMeRoute(app);
+  registerQaDetailRoutes(app, deps);
+  registerBatchFramesRoute(app, deps);
+  registerDriftRoute(app, deps);
+  registerWebRoutes(app);
   return app;
 }
 

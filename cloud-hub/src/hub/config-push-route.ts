@@ -6,6 +6,8 @@ import { OPERATOR_ONLY } from '../auth/roles.ts';
 import { ApiError, errorSchema } from '../api/errors.ts';
 import type { CameraOverrides } from '@pretag/shared/mqtt/payloads';
 import type { DeviceConfigs } from './device-configs.ts';
+import { auditLogFor } from '../audit/log.ts';
+import type { Ledger } from '../ledger/open.ts';
 
 const fraction = { type: 'number', minimum: 0, maximum: 1 } as const;
 const id = { type: 'string', minLength: 1, maxLength: 64 } as const;
@@ -49,7 +51,8 @@ const result = {
 
 export function configPushPlugin(
   app: FastifyInstance,
-  opts: { configs: DeviceConfigs },
+  /** With `ledger`, every push is written to its audit log. */
+  opts: { configs: DeviceConfigs; ledger?: Ledger },
   done: (err?: Error) => void,
 ): void {
   app.post<{ Body: ConfigPushBody }>(
@@ -69,8 +72,18 @@ export function configPushPlugin(
       const { site, device, camera, ...overrides } = request.body;
       if (Object.keys(overrides).length === 0)
         throw new ApiError(400, 'nothing to push: give at least one override such as minScore');
+      const before = opts.configs.get({ site, device })?.cameras?.[camera] ?? null;
       const r = await opts.configs.push({ site, device }, camera, overrides);
       if (!r.ok) throw new ApiError(r.status, r.message);
+      if (opts.ledger)
+        auditLogFor(opts.ledger.db).record({
+          actor: request.principal?.name ?? 'unknown',
+          role: request.principal?.role ?? 'operator',
+          action: 'config.push',
+          target: `camera:${site}/${device}/${camera}`,
+          diff: { before, set: overrides, topic: r.topic },
+          address: request.ip,
+        });
       return { topic: r.topic, payload: r.payload };
     },
   );

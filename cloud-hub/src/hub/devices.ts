@@ -3,13 +3,14 @@
 // connect (the broker checks every connect) and at its next API request (the API checks the
 // revocation per request; its sign-in cache holds for at most 60 s otherwise). A session already
 // connected to a running hub's broker stays up until it reconnects.
-import { hostname } from 'node:os';
+import { hostname, userInfo } from 'node:os';
 import type { HubConfig } from '@pretag/shared/config/hub-schema';
 import { CliError } from '@pretag/shared/cli/errors';
 import { DeviceRegistry } from '../broker/device-registry.ts';
 import type { DeviceCredentialInfo } from '../broker/device-registry.ts';
 import { openLedger } from '../ledger/index.ts';
 import type { Ledger } from '../ledger/index.ts';
+import { auditLogFor } from '../audit/log.ts';
 import { deviceBundle } from './bundle.ts';
 import type { DeviceBundle } from './bundle.ts';
 import { hubPaths } from './paths.ts';
@@ -28,13 +29,43 @@ async function withRegistry<T>(
   }
 }
 
+/** The local user running a `pretag hub device` command, for the audit log. */
+function cliActor(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return process.env.USER ?? 'unknown';
+  }
+}
+
+function auditDevice(
+  ledger: Ledger,
+  action: 'device.add' | 'device.revoke',
+  site: string,
+  device: string,
+  username: string,
+): void {
+  auditLogFor(ledger.db).record({
+    actor: cliActor(),
+    role: 'cli',
+    action,
+    target: `device:${site}/${device}`,
+    diff: { username, status: action === 'device.add' ? 'active' : 'revoked' },
+    address: hostname(),
+  });
+}
+
 export async function addDevice(
   config: HubConfig,
   configFile: string,
   site: string,
   device: string,
 ): Promise<DeviceBundle> {
-  const r = await withRegistry(config, configFile, (reg) => reg.addDevice(site, device));
+  const r = await withRegistry(config, configFile, async (reg, ledger) => {
+    const out = await reg.addDevice(site, device);
+    if (out.ok) auditDevice(ledger, 'device.add', site, device, out.username);
+    return out;
+  });
   if (!r.ok) throw new CliError(r.reason);
   const host = hostname();
   return deviceBundle({
@@ -61,7 +92,11 @@ export async function revokeDevice(
   site: string,
   device: string,
 ): Promise<void> {
-  const r = await withRegistry(config, configFile, (reg) => reg.revoke(site, device));
+  const r = await withRegistry(config, configFile, (reg, ledger) => {
+    const out = reg.revoke(site, device);
+    if (out.ok) auditDevice(ledger, 'device.revoke', site, device, `${device}@${site}`);
+    return out;
+  });
   if (!r.ok) throw new CliError(r.reason);
 }
 

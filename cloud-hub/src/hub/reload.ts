@@ -13,6 +13,10 @@ export const RESTART_SECTIONS = [
   'detector',
   'auth',
   'batches',
+  // Read once at start; shadow.share alone also applies live, a new shadow.model needs a restart.
+  'shadow',
+  'quality',
+  'drift',
 ] as const satisfies readonly (keyof HubConfig)[];
 
 const LIVE_SECTIONS = [

@@ -53,6 +53,12 @@ import { openCloudDetector } from './detector.ts';
 import { hubPaths } from './paths.ts';
 import type { HubPaths } from './paths.ts';
 import { reloadDiff } from './reload.ts';
+import { loopSettingsFromConfig } from '../quality/settings.ts';
+import { createModelControl, promotedDetectorBlock } from '../shadow/models.ts';
+import type { ModelControl } from '../shadow/models.ts';
+import { startShadowRunner } from '../shadow/runner.ts';
+import type { ShadowRunner } from '../shadow/runner.ts';
+import { createSwitchableDetector } from '../shadow/switchable.ts';
 import { apiBaseUrl, deviceMqttUrl, listenerUrl } from './urls.ts';
 
 export interface StartHubOptions {
@@ -67,6 +73,10 @@ export interface StartHubOptions {
   workers?: boolean;
   /** A detector to use instead of opening hub.yaml's (tests). */
   detector?: Detector;
+  /** A shadow candidate to use instead of opening hub.yaml's shadow.model (tests). */
+  shadowDetector?: Detector;
+  /** Shadow step period (default 2 s). */
+  shadowIntervalMs?: number;
   /** Device password hashing cost (tests may lower it); the registry's default otherwise. */
   scrypt?: DeviceRegistryOptions['scrypt'];
   /** Batch/QA step and retention periods. */
@@ -233,15 +243,61 @@ export async function startHub(o: StartHubOptions): Promise<RunningHub> {
     let workers: RunningWorker | undefined;
     let dispatcher: RunningDispatcher | undefined;
     let detector: Detector | undefined;
+    let models: ModelControl | undefined;
+    let shadow: ShadowRunner | undefined;
+    let closeModels = async (): Promise<void> => {};
     const runWorkers = o.workers ?? true;
     if (runWorkers && embedded) {
-      detector = o.detector ?? (await openCloudDetector(start.detector, paths.configDir, logger));
-      const d = detector;
-      if (!o.detector) undo.push(() => d.close());
+      // A model promoted through the API stays in production over hub.yaml's detector block.
+      // Its model fields replace hub.yaml's whole (a file or classes of the old model must not
+      // leak into the new one); batching and concurrency stay hub.yaml's.
+      const promoted = promotedDetectorBlock(ledger);
+      const runSettings = { batch: start.detector.batch, concurrency: start.detector.concurrency };
+      const block: HubConfig['detector'] = promoted
+        ? ({ ...promoted, ...runSettings } as unknown as HubConfig['detector'])
+        : start.detector;
+      // Every model this hub opened itself, whichever is in production by then, closes at the end.
+      const own: Detector[] = [];
+      closeModels = async () => {
+        await Promise.all(own.map((d) => d.close()));
+      };
+      undo.push(() => closeModels());
+      detector = o.detector ?? (await openCloudDetector(block, paths.configDir, logger));
+      if (!o.detector) own.push(detector);
+      const production = createSwitchableDetector(detector);
+      let candidate: { detector: Detector; block: Record<string, unknown> } | undefined;
+      if (start.shadow) {
+        const sb = { ...start.shadow.model, min_score: start.shadow.min_score, ...runSettings };
+        const cd = o.shadowDetector ?? (await openCloudDetector(sb, paths.configDir, logger));
+        if (!o.shadowDetector) own.push(cd);
+        candidate = {
+          detector: cd,
+          block: { ...start.shadow.model, min_score: start.shadow.min_score },
+        };
+      }
+      models = createModelControl({
+        ledger,
+        production,
+        candidate,
+        share: () => config().shadow?.share ?? 0,
+      });
+      const m = models;
+      shadow = startShadowRunner({
+        ledger,
+        blobs,
+        candidate: () => m.candidateDetector(),
+        productionModel: () => production.info.modelId,
+        share: () => config().shadow?.share ?? 0,
+        rulesFor: (camera, at) => rulesForConfig(config())(camera, at),
+        ...(o.shadowIntervalMs !== undefined && { intervalMs: o.shadowIntervalMs }),
+        logger: logger.child({ part: 'shadow' }),
+      });
+      const sr = shadow;
+      undo.push(() => sr.stop());
       workers = startWorker({
         ledger,
         blobs,
-        detector,
+        detector: production,
         rulesFor: (camera, at) => rulesForConfig(config())(camera, at),
         concurrency: start.detector.concurrency,
         maxFrames: start.detector.batch.max_frames,
@@ -304,10 +360,11 @@ export async function startHub(o: StartHubOptions): Promise<RunningHub> {
       logger: logger.child({ part: 'api' }),
       prices: pricesFromConfig(start.costs, start.retention),
       batches,
+      loop: { ...loopSettingsFromConfig(start), models },
       ...(start.public_url && { publicUrl: start.public_url }),
       ...(https && { https }),
     });
-    await app.register(configPushPlugin, { configs });
+    await app.register(configPushPlugin, { configs, ledger });
     await app.listen({ host: start.listen.host, port: start.listen.port });
     undo.push(() => app.close());
     const apiPort = (app.server.address() as { port: number } | null)?.port ?? start.listen.port;
@@ -349,6 +406,8 @@ export async function startHub(o: StartHubOptions): Promise<RunningHub> {
     print(
       `detection  ${detector ? `${detector.info.modelId} in-process` : dispatcher ? 'external workers' : 'off'}`,
     );
+    const cand = models?.candidate();
+    if (cand) print(`shadow     ${cand.model} on ${Math.round(cand.share * 100)} % of frames`);
 
     let closing: Promise<void> | undefined;
     return {
@@ -372,12 +431,13 @@ export async function startHub(o: StartHubOptions): Promise<RunningHub> {
             () => ingest.close(),
             // In-flight detections finish; leases not started go back to the queue.
             () => workers?.stop(),
+            () => shadow?.stop(),
             () => dispatcher?.close(),
             () => batchCycle.stop(),
             () => retention.stop(),
             ...clients.map((c) => () => c.endAsync()),
             () => broker?.close(),
-            () => (detector && !o.detector ? detector.close() : undefined),
+            () => closeModels(),
             () => ledger.close(),
           ]);
         })();

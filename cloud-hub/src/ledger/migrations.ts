@@ -170,6 +170,88 @@ CREATE INDEX reviews_camera_label ON reviews (camera, label, created_at);
 CREATE INDEX reviews_sample ON reviews (sample_id);
 `;
 
+// Closing the loop: shadow model runs, model promotions, review opens (annotator timing), the
+// addresses each caller has used, and the append-only audit log. Triggers make the audit log
+// refuse UPDATE and DELETE from any connection, not just the API.
+const V2_SCHEMA = `
+CREATE TABLE audit_log (
+  id      INTEGER PRIMARY KEY,
+  at      INTEGER NOT NULL,
+  actor   TEXT NOT NULL,
+  role    TEXT NOT NULL,
+  -- device.add | device.revoke | config.push | review | model.promote | retention.delete
+  -- | token.new-address
+  action  TEXT NOT NULL,
+  target  TEXT NOT NULL,
+  -- what changed, JSON, where one applies
+  diff    TEXT,
+  address TEXT
+);
+CREATE INDEX audit_log_action ON audit_log (action, id);
+CREATE INDEX audit_log_actor ON audit_log (actor, id);
+CREATE INDEX audit_log_at ON audit_log (at, id);
+CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'audit_log is append-only: entries cannot be changed'); END;
+CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'audit_log is append-only: entries cannot be deleted'); END;
+
+-- First use of each caller (token name or device) from each client address.
+CREATE TABLE caller_addresses (
+  principal     TEXT NOT NULL,
+  address       TEXT NOT NULL,
+  first_seen_at INTEGER NOT NULL,
+  PRIMARY KEY (principal, address)
+) WITHOUT ROWID;
+
+-- A candidate model's run on a frame (shadow), kept apart from the production detections.
+CREATE TABLE shadow_runs (
+  frame_id   TEXT NOT NULL REFERENCES frames (frame_id) ON DELETE CASCADE,
+  model_id   TEXT NOT NULL,
+  ran_at     INTEGER NOT NULL,
+  compute_ms REAL,
+  error      TEXT,
+  PRIMARY KEY (frame_id, model_id)
+) WITHOUT ROWID;
+CREATE INDEX shadow_runs_model ON shadow_runs (model_id, ran_at);
+
+-- Same meaning as detections (source 'cloud'), for the candidate model.
+CREATE TABLE shadow_detections (
+  id          INTEGER PRIMARY KEY,
+  frame_id    TEXT NOT NULL REFERENCES frames (frame_id) ON DELETE CASCADE,
+  model_id    TEXT NOT NULL,
+  label       TEXT NOT NULL,
+  score       REAL NOT NULL,
+  x1          REAL NOT NULL,
+  y1          REAL NOT NULL,
+  x2          REAL NOT NULL,
+  y2          REAL NOT NULL,
+  kept        INTEGER CHECK (kept IN (0, 1)),
+  drop_reason TEXT
+);
+CREATE INDEX shadow_detections_frame ON shadow_detections (frame_id, model_id);
+
+-- Production model switches; the newest row is the detector in force (over hub.yaml's).
+CREATE TABLE model_promotions (
+  id         INTEGER PRIMARY KEY,
+  at         INTEGER NOT NULL,
+  actor      TEXT NOT NULL,
+  from_model TEXT,
+  to_model   TEXT NOT NULL,
+  -- the hub.yaml detector block now in force, JSON
+  detector   TEXT NOT NULL
+);
+
+-- When a reviewer opened a QA sample (time per image runs from here to their last verdict).
+CREATE TABLE review_opens (
+  sample_id INTEGER NOT NULL,
+  reviewer  TEXT NOT NULL,
+  opened_at INTEGER NOT NULL,
+  PRIMARY KEY (sample_id, reviewer)
+) WITHOUT ROWID;
+CREATE INDEX reviews_reviewer ON reviews (reviewer, created_at);
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial schema', up: V1_SCHEMA },
+  { version: 2, name: 'quality, shadow, annotators and audit log', up: V2_SCHEMA },
 ];

@@ -351,6 +351,54 @@ function recallSection(doc: ReportDocument): string {
   );
 }
 
+// Model quality from reviews: one table per model, a row per camera ('all' first) and ISO week.
+function qualitySection(doc: ReportDocument): string {
+  // A document from an older hub has no quality section.
+  const q = (doc as Partial<ReportDocument>).quality;
+  if (!q) return '';
+  const head =
+    '<section aria-labelledby="h-quality"><h2 id="h-quality">Model quality from reviews</h2>';
+  if (q.cells.length === 0)
+    return `${head}<p>No reviewed frames in this range yet: precision, recall and AP50 appear once QA samples are reviewed.</p></section>`;
+  const ci = (v: { estimate: number; low: number; high: number } | null): Cell => ({
+    text: v ? `${fmt(v.estimate, 'share')} (${fmt(v.low, 'share')}–${fmt(v.high, 'share')})` : '–',
+  });
+  const tables = q.models.map((m) => {
+    const rows = q.cells
+      .filter((c) => c.source === m.source && c.model === m.model)
+      .map((c) => ({
+        header: `${c.camera === 'all' ? 'all cameras' : c.camera}, ${c.week}`,
+        cells: [
+          num(c.frames, 'count'),
+          num(c.numGt, 'count'),
+          ci(c.precision),
+          ci(c.recall),
+          num(c.ap50, 'share'),
+          { text: c.tooFewReviews ? 'too few reviews' : '', kind: 'text' as const },
+        ],
+      }));
+    return table(
+      `${m.source} model ${m.model}`,
+      [
+        'Camera, week',
+        'Frames',
+        'Objects',
+        'Precision (interval)',
+        'Recall (interval)',
+        'AP50',
+        'Note',
+      ],
+      rows,
+    );
+  });
+  return (
+    head +
+    `<p class="note">${q.rules.map((r) => esc(r)).join('<br>')}</p>` +
+    tables.join('') +
+    '</section>'
+  );
+}
+
 function projectionSection(doc: ReportDocument): string {
   const p = doc.projection;
   if (!p.ok)
@@ -539,6 +587,7 @@ export function renderReportHtml(doc: ReportDocument): string {
     annotationSection(cameras, doc.total),
     trendSection(doc),
     recallSection(doc),
+    qualitySection(doc),
     projectionSection(doc),
     thresholdsSection(doc),
     rowsSection(doc),

@@ -4,6 +4,7 @@
 import type { BlobStore } from '@pretag/shared/blob/store';
 import type { Logger } from '@pretag/shared/log/logger';
 import type { Ledger } from '../ledger/index.ts';
+import { auditLogFor } from '../audit/log.ts';
 import { retentionCutoff } from './cutoff.ts';
 
 export interface RetentionCounters {
@@ -71,6 +72,15 @@ export async function runRetention(o: RetentionRunOptions): Promise<RetentionRun
     out.framesDeleted += o.ledger.retention.deleteFrames(deletable);
     if (deletable.length === 0) break;
   }
+  if (out.framesDeleted > 0)
+    auditLogFor(o.ledger.db).record({
+      actor: 'retention',
+      role: 'system',
+      action: 'retention.delete',
+      target: 'frames',
+      diff: { ...out, days: o.days },
+      at: o.now,
+    });
   return out;
 }
 

@@ -272,6 +272,8 @@ export const hubFileSchema = strict(
       /** Share of the sample taken from hard examples; the rest is stratified and diverse. */
       hard_share: fraction.default(0.5),
       seed: number('a whole number', { int: true }).default(1),
+      /** Share of samples two reviewers must review (double review, for reviewer agreement). */
+      overlap: fraction.default(0),
     })
       .superRefine((q, ctx) => {
         if (q.max_per_batch < q.min_per_batch)
@@ -290,6 +292,34 @@ export const hubFileSchema = strict(
       egress_per_gb_usd: number('a price of at least 0', { min: 0 }).default(0),
     }).prefault({}),
     retention: strict({ frames_days: positiveInt.default(30) }).prefault({}),
+    /** Model quality from reviews: cells with fewer ground-truth boxes are marked as too few. */
+    quality: strict({
+      min_reviews: positiveInt.default(30),
+      confidence: number('a confidence level between 0.5 and 0.999', {
+        min: 0.5,
+        max: 0.999,
+      }).default(0.95),
+    }).prefault({}),
+    /** Week-against-week drift: alert when p < alpha and the effect is at least min_effect. */
+    drift: strict({
+      alpha: number('a significance level above 0 and at most 0.5', { above: 0, max: 0.5 }).default(
+        0.01,
+      ),
+      min_effect: fraction.default(0.1),
+      min_count: positiveInt.default(50),
+    }).prefault({}),
+    /** A candidate model run beside production on a share of frames, never in batches. */
+    shadow: strict(
+      {
+        model: strict(
+          modelShape({ adapter: 'nanodet', providers: ['cpu'] }),
+          'shadow model settings { adapter, file, classes, providers }',
+        ),
+        share: fraction.default(0.1),
+        min_score: fraction.default(0.05),
+      },
+      'shadow settings { model: { adapter, file }, share }',
+    ).optional(),
     auth: strict({ tokens_file: filePath.optional() }).prefault({}),
   },
   'hub.yaml settings',

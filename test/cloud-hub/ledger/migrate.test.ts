@@ -31,22 +31,28 @@ const tamper = (file: string, sql: string): void => {
 };
 
 describe('openLedger on a fresh file', () => {
-  it('creates every table, records migration 1, and sets WAL, NORMAL sync and foreign keys', () => {
+  it('creates every table, records every migration, and sets WAL, NORMAL sync and foreign keys', () => {
     const ledger = openLedger(tmp.file('sub/dir/hub.db'));
     try {
       expect(tables(ledger)).toEqual([
+        'audit_log',
         'batch_frames',
         'batches',
+        'caller_addresses',
         'cameras',
         'detections',
         'edge_stats',
         'frames',
         'jobs',
+        'model_promotions',
         'qa_samples',
+        'review_opens',
         'reviews',
         'schema_migrations',
+        'shadow_detections',
+        'shadow_runs',
       ]);
-      expect(ledger.schemaVersion).toBe(1);
+      expect(ledger.schemaVersion).toBe(MIGRATIONS.length);
       expect(pragma(ledger, 'journal_mode')).toBe('wal');
       // SQLite's codes: 1 = NORMAL, 2 = FULL.
       expect(pragma(ledger, 'synchronous')).toBe(1);
@@ -69,13 +75,14 @@ describe('re-opening', () => {
     const file = tmp.file('hub.db');
     const first = openLedger(file);
     expect(first.frames.ingestFrame(makeFrame(1), 1_000).status).toBe('inserted');
-    const appliedAt = first.statement('SELECT applied_at FROM schema_migrations').pluck().get();
+    const before = first.statement('SELECT version, name, applied_at FROM schema_migrations').all();
     first.close();
 
     const again = openLedger(file);
     try {
       const rows = again.statement('SELECT version, name, applied_at FROM schema_migrations').all();
-      expect(rows).toEqual([{ version: 1, name: 'initial schema', applied_at: appliedAt }]);
+      expect(rows).toEqual(before);
+      expect(rows).toHaveLength(MIGRATIONS.length);
       expect(again.frames.getFrame('f000001')?.camera).toBe('cam-1');
     } finally {
       again.close();
@@ -85,17 +92,22 @@ describe('re-opening', () => {
   it('applies a later migration once, on top of existing data', () => {
     const file = tmp.file('hub.db');
     openLedger(file).close();
+    const next = MIGRATIONS.length + 1;
     const v2: Migration[] = [
       ...MIGRATIONS,
-      { version: 2, name: 'frames note', up: 'ALTER TABLE frames ADD COLUMN note TEXT' },
+      {
+        version: next,
+        name: 'frames note',
+        up: 'ALTER TABLE frames ADD COLUMN note TEXT',
+      },
     ];
     const l = openLedger(file, { migrations: v2 });
-    expect(l.schemaVersion).toBe(2);
+    expect(l.schemaVersion).toBe(next);
     l.close();
     const l2 = openLedger(file, { migrations: v2 });
     const cols = l2.statement("SELECT name FROM pragma_table_info('frames')").pluck().all();
     expect(cols).toContain('note');
-    expect(l2.statement('SELECT count(*) FROM schema_migrations').pluck().get()).toBe(2);
+    expect(l2.statement('SELECT count(*) FROM schema_migrations').pluck().get()).toBe(next);
     l2.close();
   });
 });
@@ -106,11 +118,13 @@ describe('refusals', () => {
     openLedger(file).close();
     tamper(
       file,
-      "INSERT INTO schema_migrations (version, name, applied_at) VALUES (2, 'from the future', 0)",
+      `INSERT INTO schema_migrations (version, name, applied_at) VALUES (${MIGRATIONS.length + 1}, 'from the future', 0)`,
     );
     expect(() => openLedger(file)).toThrow(LedgerSchemaError);
     expect(() => openLedger(file)).toThrow(
-      /is at schema version 2, newer than this build's 1: upgrade pretag/,
+      new RegExp(
+        `is at schema version ${MIGRATIONS.length + 1}, newer than this build's ${MIGRATIONS.length}: upgrade pretag`,
+      ),
     );
   });
 
@@ -129,16 +143,18 @@ describe('refusals', () => {
     const broken: Migration[] = [
       ...MIGRATIONS,
       {
-        version: 2,
+        version: MIGRATIONS.length + 1,
         name: 'half done',
         up: 'CREATE TABLE extra (x INTEGER); SELECT nonsense FROM nowhere;',
       },
     ];
     expect(() => openLedger(file, { migrations: broken })).toThrow(
-      /migration 2 \("half done"\) failed and was rolled back: no such table: nowhere/,
+      new RegExp(
+        `migration ${MIGRATIONS.length + 1} \\("half done"\\) failed and was rolled back: no such table: nowhere`,
+      ),
     );
     const l = openLedger(file);
-    expect(l.schemaVersion).toBe(1);
+    expect(l.schemaVersion).toBe(MIGRATIONS.length);
     expect(tables(l)).not.toContain('extra');
     l.close();
   });

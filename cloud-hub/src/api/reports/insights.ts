@@ -19,6 +19,10 @@ import type { Review, ThresholdSuggestion, Verdict } from '../../costs/threshold
 import { suggestThreshold } from '../../costs/thresholds.ts';
 import type { Ledger } from '../../ledger/open.ts';
 import type { DailyQuery, DailyReport } from './daily.ts';
+import { recallInput } from './recall-input.ts';
+import type { RecallParams } from './recall-input.ts';
+import { qualitySection } from './quality-section.ts';
+import type { QualitySection } from './quality-section.ts';
 import { EDGE_KEYS, HUB_KEYS, dayStart } from './daily.ts';
 
 const DAY_MS = 86_400_000;
@@ -36,43 +40,19 @@ export interface ReportInsights {
     | { ok: true; observed: { cameras: number; days: number }; result: Projection }
     | { ok: false; reason: string };
   thresholds: ThresholdSuggestion[];
+  /** Model quality from reviews over the same days (quality/report.ts, default settings). */
+  quality?: QualitySection;
 }
 
 /** The report the API serves as JSON: the daily rows and totals plus the insights. */
 export type ReportDocument = DailyReport & ReportInsights;
 
-interface Params {
-  from: number;
-  to: number;
-  site: string | null;
-  camera: string | null;
-}
-
-const IN_RANGE = `f.captured_at_ms >= @from AND f.captured_at_ms < @to
-  AND (@site IS NULL OR f.site = @site) AND (@camera IS NULL OR f.camera = @camera)`;
-const HAS_KEPT = `EXISTS (SELECT 1 FROM detections x WHERE x.frame_id = f.frame_id
-  AND x.source = 'cloud' AND coalesce(x.kept, 1) = 1)`;
-
-function recallInput(ledger: Ledger, p: Params, report: DailyReport): RecallInput {
-  const one = (sql: string) => ledger.statement<[Params], { n: number | null }>(sql).get(p)?.n ?? 0;
-  const positives = one(
-    `SELECT count(*) AS n FROM frames f WHERE f.reason = 'prefilter' AND ${IN_RANGE} AND ${HAS_KEPT}`,
-  );
-  const audited = one(
-    `SELECT count(*) AS n FROM frames f WHERE f.reason = 'audit' AND f.state = 'detected' AND ${IN_RANGE}`,
-  );
-  const misses = one(
-    `SELECT count(*) AS n FROM frames f WHERE f.reason = 'audit' AND f.state = 'detected'
-       AND ${IN_RANGE} AND ${HAS_KEPT}`,
-  );
-  const e = report.total.frames;
-  const passed = e.uploaded - e.audited - e.motion;
-  return { positives, rejected: Math.max(0, e.inferred - passed), audited, misses };
-}
-
-function thresholdSuggestions(ledger: Ledger, p: Params): ThresholdSuggestion[] {
+function thresholdSuggestions(ledger: Ledger, p: RecallParams): ThresholdSuggestion[] {
   const rows = ledger
-    .statement<[Params], { camera: string; label: string; verdict: string; score: number | null }>(
+    .statement<
+      [RecallParams],
+      { camera: string; label: string; verdict: string; score: number | null }
+    >(
       `SELECT r.camera, r.label, r.verdict, r.score FROM reviews r
        WHERE r.created_at >= @from AND r.created_at < @to
          AND (@camera IS NULL OR r.camera = @camera)
@@ -171,7 +151,12 @@ export function reportInsights(
   const toStart = dayStart(q.to);
   if (from === undefined || toStart === undefined || toStart < from)
     throw new RangeError('from and to must be days YYYY-MM-DD with from ≤ to');
-  const p: Params = { from, to: toStart + DAY_MS, site: q.site ?? null, camera: q.camera ?? null };
+  const p: RecallParams = {
+    from,
+    to: toStart + DAY_MS,
+    site: q.site ?? null,
+    camera: q.camera ?? null,
+  };
 
   const input = recallInput(ledger, p, report);
   const observed = {
@@ -199,5 +184,6 @@ export function reportInsights(
       ? { ok: true, observed, result }
       : { ok: false, reason: 'no camera reported in the range: nothing to project' },
     thresholds: thresholdSuggestions(ledger, p),
+    quality: qualitySection(ledger, q),
   };
 }

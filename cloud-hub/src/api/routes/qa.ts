@@ -7,6 +7,8 @@ import '../request-types.ts';
 import { ApiError, errorSchema } from '../errors.ts';
 import { decodeCursor, page, pageQuery, pageSchema } from '../pagination.ts';
 import { imageUrl } from './frames.ts';
+import { reviewersNeeded } from '../../annotators/overlap.ts';
+import { auditLogFor } from '../../audit/log.ts';
 
 const box = { type: 'array', items: { type: 'number' }, minItems: 4, maxItems: 4 } as const;
 
@@ -92,7 +94,15 @@ function parseJson(text: string): unknown {
   }
 }
 
-export function registerQaRoutes(app: FastifyInstance, deps: ApiDeps): void {
+/**
+ * `overlap`: the share of samples two reviewers must review (double review); such a sample stays
+ * pending until a second reviewer has given a verdict.
+ */
+export function registerQaRoutes(
+  app: FastifyInstance,
+  deps: ApiDeps,
+  overlap: { share: number; seed: number } = { share: 0, seed: 1 },
+): void {
   const { ledger } = deps;
   // The frame may be gone (retention keeps batches, not frames): camera then comes from the batch.
   const SAMPLE = `SELECT q.id, q.batch_id AS batchId, q.frame_id AS frameId,
@@ -103,6 +113,9 @@ export function registerQaRoutes(app: FastifyInstance, deps: ApiDeps): void {
   const list = ledger.statement<[Record<string, unknown>], SampleRow>(
     `${SAMPLE} WHERE (@status IS NULL OR q.status = @status) AND (@batch IS NULL OR q.batch_id = @batch)
        AND (@after IS NULL OR q.id > @after)
+       -- A sample waiting for its second reviewer is not pending for the first one.
+       AND (@status IS NOT 'pending' OR NOT EXISTS
+         (SELECT 1 FROM reviews r WHERE r.sample_id = q.id AND r.reviewer = @me))
      ORDER BY q.id LIMIT @n`,
   );
   const one = ledger.statement<[number], SampleRow>(`${SAMPLE} WHERE q.id = ?`);
@@ -123,11 +136,19 @@ export function registerQaRoutes(app: FastifyInstance, deps: ApiDeps): void {
     `INSERT INTO reviews (sample_id, frame_id, camera, reviewer, verdict, label, score, box, note, created_at)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
-  const markReviewed = ledger.statement<[number]>(
-    "UPDATE qa_samples SET status = 'reviewed' WHERE id = ?",
+  const markReviewed = ledger.statement<[number, number, number]>(
+    `UPDATE qa_samples SET status = 'reviewed' WHERE id = ?
+       AND (SELECT count(DISTINCT reviewer) FROM reviews WHERE sample_id = ?) >= ?`,
   );
+  const audit = auditLogFor(ledger.db);
   const review = ledger.db.transaction(
-    (s: SampleRow, reviewer: string, b: ReviewBody, now: number) => {
+    (
+      s: SampleRow,
+      reviewer: string,
+      b: ReviewBody,
+      now: number,
+      by: { role: string; address: string },
+    ) => {
       const info = insert.run(
         s.id,
         s.frameId,
@@ -140,8 +161,24 @@ export function registerQaRoutes(app: FastifyInstance, deps: ApiDeps): void {
         b.note ?? null,
         now,
       );
-      markReviewed.run(s.id);
-      return Number(info.lastInsertRowid);
+      markReviewed.run(s.id, s.id, reviewersNeeded(s.id, overlap.share, overlap.seed));
+      const id = Number(info.lastInsertRowid);
+      audit.record({
+        actor: reviewer,
+        role: by.role,
+        action: 'review',
+        target: `sample:${s.id}`,
+        diff: {
+          review: id,
+          frameId: s.frameId,
+          verdict: b.verdict,
+          label: b.label,
+          box: b.box ?? null,
+        },
+        address: by.address,
+        at: now,
+      });
+      return id;
     },
   );
 
@@ -170,6 +207,7 @@ export function registerQaRoutes(app: FastifyInstance, deps: ApiDeps): void {
         status: q.status ?? null,
         batch: q.batch ?? null,
         after: after?.[0] ?? null,
+        me: request.principal?.name ?? '',
         n: q.limit + 1,
       });
       const out = page(rows, q.limit, (r) => [r.id]);
@@ -210,7 +248,10 @@ export function registerQaRoutes(app: FastifyInstance, deps: ApiDeps): void {
       if (!s) throw new ApiError(404, `no QA sample ${request.params.id}`);
       const reviewer = request.principal?.name ?? 'unknown';
       const now = deps.now();
-      const id = review.immediate(s, reviewer, b, now);
+      const id = review.immediate(s, reviewer, b, now, {
+        role: request.principal?.role ?? 'reviewer',
+        address: request.ip,
+      });
       return reply.code(201).send({
         id,
         sampleId: s.id,
