@@ -7,6 +7,8 @@
 //   3.1.1 has no per-publish refusal; subscribing outside: SUBACK 0x80 for that filter.
 // - a packet over maxPacketBytes: the connection is closed as soon as its header arrives.
 // Revoking a device refuses its next connect; disconnectDevice cuts a live session.
+// - a device frame is acknowledged only once the hub's ingest has stored it (see intake.ts); while
+//   ingest takes no frames (hub starting or stopping), the connection is closed instead.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import net from 'node:net';
 import type { AddressInfo, Socket } from 'node:net';
@@ -15,12 +17,13 @@ import { Aedes } from 'aedes';
 import type { AuthenticateError, Client } from 'aedes';
 import { createLogger } from '@pretag/shared/log/logger';
 import type { Logger } from '@pretag/shared/log/logger';
-import { topicPrefixProblem } from '@pretag/shared/mqtt/topics';
+import { topicPrefixProblem, topicScheme } from '@pretag/shared/mqtt/topics';
 import type { DeviceRef } from '@pretag/shared/mqtt/topics';
 import { mayPublish, maySubscribe } from './acl.ts';
 import type { Identity } from './acl.ts';
 import type { VerifyResult } from './device-registry.ts';
 import { GuardedConnection } from './guarded-connection.ts';
+import { createIntakePort, filterMatches, registerIntakePort } from './intake.ts';
 import type { Refusal } from './guarded-connection.ts';
 import { MQTT_MAX_REMAINING_LENGTH } from './packet-size.ts';
 import { RejectionCounter } from './rejections.ts';
@@ -136,6 +139,14 @@ export async function startBroker(opts: BrokerOptions): Promise<RunningBroker> {
   const identities = new WeakMap<Client, Identity>();
   const hubUser = opts.hubCredentials.username;
   const hubSecret = digest(opts.hubCredentials.password);
+  const scheme = topicScheme(opts.prefix);
+  const intakePort = createIntakePort();
+  let unregisterIntake = (): void => undefined;
+  // Hub clients subscribed to frames: without an intake, they are who takes frames.
+  const frameTakers = new Set<Client>();
+  const anyFrameTopic = scheme.frame('s', 'd', 'c');
+  // Payloads the intake already stored: not forwarded to the hub's subscriber a second time.
+  const taken = new WeakSet<Buffer>();
 
   // The first refusal of each kind is a warning; repeats go to debug so a device stuck in a
   // reconnect loop cannot flood the log. The counters keep the full tally.
@@ -191,11 +202,43 @@ export async function startBroker(opts: BrokerOptions): Promise<RunningBroker> {
     },
 
     authorizePublish(client, packet, done) {
-      const d = mayPublish(client ? identities.get(client) : undefined, packet.topic, opts.prefix);
-      if (d.ok) return done(null);
-      // MQTT 3.1.1 cannot refuse a single publish: the client is disconnected.
-      refuse('acl_publish', { clientId: client?.id }, d.reason);
-      done(new Refused(d.reason));
+      const id = client ? identities.get(client) : undefined;
+      const d = mayPublish(id, packet.topic, opts.prefix);
+      if (!d.ok) {
+        // MQTT 3.1.1 cannot refuse a single publish: the client is disconnected.
+        refuse('acl_publish', { clientId: client?.id }, d.reason);
+        return done(new Refused(d.reason));
+      }
+      const t = id?.kind === 'device' ? scheme.parse(packet.topic) : undefined;
+      if (!t?.ok || t.topic.kind !== 'frame') return done(null);
+      const notNow = (): void => {
+        refuse('hub_not_ready', { clientId: client?.id }, 'frame refused: hub ingest not ready');
+        done(new Refused('the hub is not taking frames now; send it again later'));
+      };
+      const intake = intakePort.current();
+      const payload = packet.payload;
+      // Before any ingest attached (tests, tools), a hub subscriber takes frames over MQTT.
+      if (intake === undefined) return frameTakers.size > 0 ? done(null) : notNow();
+      if (intake === 'detached' || typeof payload === 'string') return notNow();
+      // The PUBACK waits for the ledger: that is what lets the edge drop the frame.
+      intake(packet.topic, payload).then(
+        (outcome) => {
+          if (outcome === 'closed') return notNow();
+          taken.add(payload);
+          done(null);
+        },
+        (err: unknown) => {
+          log.error({ err, clientId: client?.id }, 'frame intake failed');
+          notNow();
+        },
+      );
+    },
+
+    authorizeForward(client, packet) {
+      const p = packet.payload;
+      if (typeof p !== 'string' && taken.has(p) && identities.get(client)?.kind === 'hub')
+        return null;
+      return packet;
     },
 
     authorizeSubscribe(client, sub, done) {
@@ -216,7 +259,20 @@ export async function startBroker(opts: BrokerOptions): Promise<RunningBroker> {
   aedes.on('connectionError', onClientError);
   const live = new Set<Client>();
   aedes.on('client', (c) => live.add(c));
-  aedes.on('clientDisconnect', (c) => live.delete(c));
+  aedes.on('clientDisconnect', (c) => {
+    live.delete(c);
+    frameTakers.delete(c);
+  });
+  aedes.on('subscribe', (subs, c) => {
+    if (
+      identities.get(c)?.kind === 'hub' &&
+      subs.some((s) => filterMatches(s.topic, anyFrameTopic))
+    )
+      frameTakers.add(c);
+  });
+  aedes.on('unsubscribe', (filters, c) => {
+    if (filters.some((f) => filterMatches(f, anyFrameTopic))) frameTakers.delete(c);
+  });
 
   const sockets = new Set<Socket>();
   const handle = (socket: net.Socket | tls.TLSSocket) => {
@@ -258,6 +314,11 @@ export async function startBroker(opts: BrokerOptions): Promise<RunningBroker> {
     await new Promise<void>((resolve) => aedes.close(() => resolve()));
     throw err;
   }
+  unregisterIntake = registerIntakePort(
+    hubUser,
+    tlsPort === undefined ? [port] : [port, tlsPort],
+    intakePort,
+  );
   log.info({ host, port, tlsPort, maxPacketBytes: opts.maxPacketBytes }, 'MQTT broker listening');
 
   let closing: Promise<void> | undefined;
@@ -280,6 +341,7 @@ export async function startBroker(opts: BrokerOptions): Promise<RunningBroker> {
     },
     close() {
       closing ??= (async () => {
+        unregisterIntake();
         const servers = [closeServer(plain), secure ? closeServer(secure) : Promise.resolve()];
         await new Promise<void>((resolve) => aedes.close(() => resolve()));
         // Sockets still in a TLS handshake or before CONNECT are not aedes' yet.

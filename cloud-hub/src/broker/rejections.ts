@@ -15,6 +15,8 @@ export const REJECTION_REASONS = [
   'oversized',
   /** Bytes that are not MQTT: the connection is dropped. */
   'malformed',
+  /** A device frame while the hub's ingest takes none (starting, stopping): the edge resends. */
+  'hub_not_ready',
 ] as const;
 
 export type RejectionReason = (typeof REJECTION_REASONS)[number];

@@ -19,7 +19,8 @@ export interface BatchCycle {
   counters(): BatchCycleCounters;
   /** One step now; resolves when it is done (a step already running is joined, not repeated). */
   runNow(): Promise<void>;
-  stop(): void;
+  /** No more steps; resolves when a step still running has finished (before the ledger closes). */
+  stop(): Promise<void>;
 }
 
 export function startBatchCycle(o: {
@@ -66,11 +67,21 @@ export function startBatchCycle(o: {
     }
   };
   let running: Promise<void> | undefined;
+  let stopped = false;
   const runNow = (): Promise<void> => {
+    if (stopped) return running ?? Promise.resolve();
     running ??= step().finally(() => (running = undefined));
     return running;
   };
   const timer = setInterval(() => void runNow(), o.intervalMs ?? 5_000);
   timer.unref();
-  return { counters: () => ({ ...counters }), runNow, stop: () => clearInterval(timer) };
+  return {
+    counters: () => ({ ...counters }),
+    runNow,
+    async stop() {
+      stopped = true;
+      clearInterval(timer);
+      await running;
+    },
+  };
 }

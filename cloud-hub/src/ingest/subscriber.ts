@@ -2,14 +2,18 @@
 // the ledger, tracks device status and stores edge counters. Idempotent on frameId (the ledger
 // drops duplicates). A bad message is counted and logged once per reason and device.
 //
-// Delivery: messages are acknowledged when they arrive and written within maxWaitMs (or
-// maxItems). A hub killed inside that window loses those frames from this subscription; the
-// edge's spool keeps each frame until the hub has it, so a resend after reconnect restores it.
+// Delivery: on the hub's embedded broker, device frames come through the broker's intake
+// (broker/intake.ts) and the device's PUBACK waits until the frame's transaction has committed,
+// so a hub stopped or killed at any moment loses nothing: the edge resends what was not
+// acknowledged. On an external broker, messages are acknowledged when they arrive and written
+// within maxWaitMs (or maxItems); a hub killed inside that window loses those frames.
 import mqtt from 'mqtt';
 import type { IClientOptions, MqttClient } from 'mqtt';
 import type { Logger } from '@pretag/shared/log/logger';
 import { topicScheme } from '@pretag/shared/mqtt/topics';
-import type { Ledger } from '../ledger/index.ts';
+import { intakePortFor } from '../broker/intake.ts';
+import type { FrameIntake, IntakeOutcome } from '../broker/intake.ts';
+import type { IngestItem, Ledger } from '../ledger/index.ts';
 import { classifyMessage } from './classify.ts';
 import type { ClassifyOptions } from './classify.ts';
 import { createDeviceDirectory } from './device-status.ts';
@@ -39,6 +43,8 @@ export interface RunningIngest {
   readonly client: MqttClient;
   readonly devices: DeviceDirectory;
   metrics(): IngestMetrics;
+  /** Frames received and not yet written. */
+  pending(): number;
   /** Writes frames waiting in the batch now. */
   flush(): void;
   close(): Promise<void>;
@@ -64,6 +70,11 @@ export async function startIngest(o: IngestOptions): Promise<RunningIngest> {
       o.logger?.warn({ reason, device, detail }, 'ingest refused a message');
   };
 
+  // Intake frames waiting for their transaction, and what to tell the broker then.
+  const settle = new Map<IngestItem, (outcome: IntakeOutcome) => void>();
+  let closed = false;
+  let soon: NodeJS.Immediate | undefined;
+
   const batcher = createFrameBatcher({
     maxItems: o.maxItems ?? 200,
     maxWaitMs: o.maxWaitMs ?? 50,
@@ -71,6 +82,13 @@ export async function startIngest(o: IngestOptions): Promise<RunningIngest> {
     onResults(items, results) {
       metrics.flushes++;
       results.forEach((r, i) => {
+        const item = items[i];
+        const done = item && settle.get(item);
+        if (item && done) {
+          settle.delete(item);
+          // Not stored (disk full, say): the edge keeps the frame and sends it again.
+          done(r.status === 'error' ? 'closed' : 'stored');
+        }
         if (r.status === 'inserted') metrics.frames.inserted++;
         else if (r.status === 'duplicate') {
           metrics.frames.duplicates++;
@@ -84,29 +102,59 @@ export async function startIngest(o: IngestOptions): Promise<RunningIngest> {
     },
   });
 
-  const onMessage = (topic: string, payload: Buffer): void => {
+  const handle = (
+    topic: string,
+    payload: Buffer,
+    onSettled?: (outcome: IntakeOutcome) => void,
+  ): void => {
     metrics.messages++;
+    let item: IngestItem | undefined;
     try {
       const c = classifyMessage(topic, payload, classifyOptions);
       if (c.kind === 'bad') {
         metrics.bad[c.reason]++;
         warnOnce(c.reason, c.device, c.detail);
+        onSettled?.('refused');
       } else if (c.kind === 'frame') {
         metrics.frames.received++;
-        batcher.add({ payload: c.value, receivedAt: now() });
+        item = { payload: c.value, receivedAt: now() };
+        // Before add: a full batch is written inside add().
+        if (onSettled) settle.set(item, onSettled);
+        batcher.add(item);
+        if (onSettled) {
+          // A device waits for this commit before it sends more: write once the frames that
+          // arrived in this turn of the event loop are in (group commit), not after maxWaitMs.
+          soon ??= setImmediate(() => {
+            soon = undefined;
+            batcher.flush();
+          });
+        }
       } else if (c.kind === 'status') {
         metrics.status++;
         devices.update(c.value, now());
+        onSettled?.('stored');
       } else {
         metrics.stats++;
         o.ledger.edgeStats.record(c.value);
+        onSettled?.('stored');
       }
     } catch (err) {
       // The ledger refusing a write (disk full, locked) must not take the subscriber down.
       metrics.bad['not-stored']++;
       warnOnce('not-stored', '?', (err as Error).message);
+      // Whatever was not settled is not stored: the edge keeps it and sends it again.
+      const waiting = item && settle.get(item);
+      if (item && waiting) settle.delete(item);
+      if (waiting || (onSettled && !item)) onSettled?.('closed');
     }
   };
+  const onMessage = (topic: string, payload: Buffer): void => handle(topic, payload);
+  const intake: FrameIntake = (topic, payload) =>
+    closed
+      ? Promise.resolve('closed')
+      : new Promise((resolve) => {
+          handle(topic, payload, resolve);
+        });
 
   const client =
     o.client ??
@@ -122,15 +170,26 @@ export async function startIngest(o: IngestOptions): Promise<RunningIngest> {
     [f.stats]: { qos: 0 },
   });
   o.logger?.info({ filters: f }, 'ingest subscribed');
+  // The embedded broker of this hub, when that is what the client talks to.
+  const port = intakePortFor(client.options.username, client.options.port);
+  port?.attach(intake);
 
   return {
     client,
     devices,
     metrics: () => copyMetrics(metrics),
+    pending: () => batcher.pending(),
     flush: () => batcher.flush(),
     async close() {
-      client.removeListener('message', onMessage);
+      // From here the broker refuses device frames (edges resend them to the next hub); what
+      // is waiting is written and acknowledged.
+      closed = true;
+      port?.detach(intake);
+      if (soon) clearImmediate(soon);
       batcher.close();
+      for (const done of settle.values()) done('closed');
+      settle.clear();
+      client.removeListener('message', onMessage);
       if (!o.client) await client.endAsync();
     },
   };

@@ -70,8 +70,9 @@ export function createFrameIngest(db: Database.Database): FrameIngest {
 
   const totals: IngestCounters = { inserted: 0, duplicates: 0, conflicts: 0, errors: 0 };
 
-  // Runs inside a transaction; throws on anything SQLite refuses.
-  const insertOne = (p: FramePayload, receivedAt: number): IngestResult => {
+  // Runs inside a transaction; throws on anything SQLite refuses. The camera row is left to the
+  // caller, so a batch touches each camera once instead of once per frame.
+  const insertFrameRows = (p: FramePayload, receivedAt: number): IngestResult => {
     const capturedAtMs = Date.parse(p.capturedAt);
     if (!Number.isFinite(capturedAtMs))
       throw new Error(`capturedAt "${String(p.capturedAt).slice(0, 40)}" is not a time`);
@@ -101,7 +102,6 @@ export function createFrameIngest(db: Database.Database): FrameIngest {
       const same = row !== undefined && sameJson(payloadOf(toFrameRecord(row)), p);
       return { status: 'duplicate', duplicate: true, frameId: p.frameId, conflict: !same };
     }
-    upsertCamera.run(p.site, p.camera, p.device, receivedAt, receivedAt);
     for (const d of p.detections)
       insertDetection.run(p.frameId, p.modelId, d.label, d.score, ...d.box);
     const job = insertJob.run(p.frameId, receivedAt, receivedAt, receivedAt);
@@ -123,10 +123,33 @@ export function createFrameIngest(db: Database.Database): FrameIngest {
     return r;
   };
 
+  const insertOne = (p: FramePayload, receivedAt: number): IngestResult => {
+    const r = insertFrameRows(p, receivedAt);
+    if (r.status === 'inserted')
+      upsertCamera.run(p.site, p.camera, p.device, receivedAt, receivedAt);
+    return r;
+  };
   const one = db.transaction(insertOne);
-  const many = db.transaction((items: readonly IngestItem[]) =>
-    items.map((it) => insertOne(it.payload, it.receivedAt)),
-  );
+  const many = db.transaction((items: readonly IngestItem[]) => {
+    // Per camera: first and last arrival in this batch, and the device of the last frame.
+    const seen = new Map<string, { p: FramePayload; first: number; last: number }>();
+    const results = items.map((it) => {
+      const r = insertFrameRows(it.payload, it.receivedAt);
+      if (r.status !== 'inserted') return r;
+      const key = `${it.payload.site}\u0000${it.payload.camera}`;
+      const c = seen.get(key);
+      if (!c) seen.set(key, { p: it.payload, first: it.receivedAt, last: it.receivedAt });
+      else {
+        c.p = it.payload;
+        c.first = Math.min(c.first, it.receivedAt);
+        c.last = Math.max(c.last, it.receivedAt);
+      }
+      return r;
+    });
+    for (const { p, first, last } of seen.values())
+      upsertCamera.run(p.site, p.camera, p.device, first, last);
+    return results;
+  });
 
   const ingestFrame = (payload: FramePayload, receivedAt: number): IngestResult => {
     try {
