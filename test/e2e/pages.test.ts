@@ -36,6 +36,59 @@ interface SampleDetail {
   reviews: { verdict: string; label: string; score: number | null; box: number[] | null }[];
 }
 
+interface Interval {
+  estimate: number;
+  low: number;
+  high: number;
+}
+
+interface QualityJson {
+  models: { source: string; model: string }[];
+  cells: {
+    source: string;
+    model: string;
+    camera: string;
+    class: string;
+    week: string;
+    frames: number;
+    numGt: number;
+    tp: number;
+    fp: number;
+    fn: number;
+    precision: Interval | null;
+    recall: Interval | null;
+    ap50: number | null;
+    tooFewReviews: boolean;
+  }[];
+}
+
+interface DriftJson {
+  cameras: unknown[];
+  alerts: { message: string }[];
+}
+
+interface ModelsJson {
+  production: { model: string } | null;
+  candidate: { model: string; share: number } | null;
+  promotions: { actor: string; from: string | null; to: string }[];
+}
+
+interface ShadowFigures {
+  numGt: number;
+  precision: Interval | null;
+  recall: Interval | null;
+  ap50: number | null;
+}
+
+interface ShadowJson {
+  agreement: { class: string }[];
+  reviewed: {
+    frames: number;
+    production: { overall: ShadowFigures } | null;
+    candidate: { overall: ShadowFigures } | null;
+  };
+}
+
 /** Starts `pretag demo --serve` and resolves once it prints the pages' URL and tokens. */
 function startDemo(
   out: string,
@@ -375,6 +428,200 @@ describe.skipIf(!video.ok || !hasChromium)('review and operations pages in Chrom
     await page.screenshot({ path: path.join(SHOTS, 'help.png') });
     await page.keyboard.press('Escape');
     await help.waitFor({ state: 'hidden' });
+    expect(errorsOf(page)).toEqual([]);
+    await page.close();
+  });
+
+  it('shows model quality per week with the exact figures of GET /v1/quality', async () => {
+    const page = await signedIn(s.operator, '#/quality');
+    await page.locator('#q-status', { hasText: 'loaded' }).waitFor();
+    const from = await page.locator('#q-from').inputValue();
+    const to = await page.locator('#q-to').inputValue();
+    const q = (await api<QualityJson>(s.operator, `/v1/quality?from=${from}&to=${to}`)).body;
+    // The keyboard review above made ground truth: both the edge and the cloud model are scored.
+    expect(q.models.map((m) => m.source)).toEqual(expect.arrayContaining(['edge', 'cloud']));
+
+    // Percentages to one decimal place, counts as integers with thousands separators.
+    const pct = (v: number | null | undefined) =>
+      v === null || v === undefined ? '—' : `${Math.round(v * 1000) / 10}%`;
+    const iv = (v: { low: number; high: number } | null) =>
+      v ? `${pct(v.low)} – ${pct(v.high)}` : '—';
+    for (const m of q.models) {
+      const block = page.locator(
+        `.model-block[data-source="${m.source}"][data-model="${m.model}"]`,
+      );
+      const trs = block.locator('tbody tr');
+      const rows: string[][] = [];
+      for (let i = 0; i < (await trs.count()); i++)
+        rows.push((await trs.nth(i).locator('th, td').allTextContents()).map((t) => t.trim()));
+      const cells = q.cells.filter((c) => c.source === m.source && c.model === m.model);
+      expect(rows).toEqual(
+        cells.map((c) => [
+          c.week,
+          c.camera,
+          c.class,
+          ...[c.frames, c.numGt, c.tp, c.fp, c.fn].map((n) => n.toLocaleString('en-US')),
+          pct(c.precision?.estimate),
+          iv(c.precision),
+          pct(c.recall?.estimate),
+          iv(c.recall),
+          pct(c.ap50),
+          c.tooFewReviews ? 'too few' : 'enough',
+        ]),
+      );
+      // The chart: one point per pooled weekly figure, hollow where reviews are too few.
+      const pooled = cells.filter((c) => c.camera === 'all' && c.class === 'all');
+      const figures = pooled.flatMap((c) =>
+        [c.precision, c.recall, c.ap50].filter((v) => v !== null).map(() => c.tooFewReviews),
+      );
+      const points = block.locator('svg g.point circle');
+      expect(await points.count()).toBe(figures.length);
+      expect(await block.locator('svg g.point circle[fill="#ffffff"]').count()).toBe(
+        figures.filter(Boolean).length,
+      );
+    }
+    // Drift: one row per camera, and the banner says whether any camera alerts.
+    const drift = (await api<DriftJson>(s.operator, `/v1/drift?to=${to}`)).body;
+    expect(await page.locator('#drift-alert-table tbody tr').count()).toBe(drift.cameras.length);
+    const banner = (await page.locator('#drift-alerts').textContent()) ?? '';
+    if (drift.alerts.length) for (const a of drift.alerts) expect(banner).toContain(a.message);
+    else expect(banner).toContain('No drift alert');
+    // Operators see the reviewers' metrics, including the demo reviewer from the first test.
+    await expect
+      .poll(() => page.locator('#q-annotator-table tbody th').allTextContents())
+      .toContain('demo-reviewer');
+    await page.screenshot({ path: path.join(SHOTS, 'quality-operator.png'), fullPage: true });
+    expect(errorsOf(page)).toEqual([]);
+    await page.close();
+  });
+
+  it('keeps promotion, annotators and the audit log from a reviewer, on the page and the server', async () => {
+    const page = await signedIn(s.reviewer, '#/quality');
+    await page.locator('#q-status', { hasText: 'loaded' }).waitFor();
+    await page.locator('#q-shadow').waitFor();
+    expect(await page.locator('#q-promote, #q-promote-button, #q-annotators').count()).toBe(0);
+    expect(await page.getByRole('link', { name: 'Audit' }).isVisible()).toBe(false);
+    await page.screenshot({ path: path.join(SHOTS, 'quality-reviewer.png'), fullPage: true });
+    // On a phone the page reflows: wide tables scroll inside their box, not the page.
+    await page.setViewportSize({ width: 390, height: 844 });
+    expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
+    await page.screenshot({ path: path.join(SHOTS, 'quality-phone.png'), fullPage: true });
+    // Typing the address anyway: the server refuses and the page says so.
+    await page.goto(`${s.ui}#/audit`);
+    await expect
+      .poll(() => page.locator('#a-status').textContent())
+      .toMatch(/^Could not load the audit log: /);
+    expect(await page.locator('#audit-table tbody tr').count()).toBe(0);
+    await page.close();
+
+    const models = (await api<ModelsJson>(s.reviewer, '/v1/models')).body;
+    const promote = await api<{ error: string }>(s.reviewer, '/v1/models/promote', {
+      method: 'POST',
+      body: JSON.stringify({ model: models.candidate?.model ?? 'nanodet' }),
+    });
+    expect(promote.status).toBe(403);
+    expect(promote.body.error).toBe('forbidden');
+    expect((await api(s.reviewer, '/v1/annotators')).status).toBe(403);
+    expect((await api(s.reviewer, '/v1/audit')).status).toBe(403);
+    expect((await api(s.reviewer, '/v1/audit?format=csv')).status).toBe(403);
+    // Nothing changed: production is still the model it was.
+    expect((await api<ModelsJson>(s.operator, '/v1/models')).body.promotions).toEqual([]);
+  });
+
+  it('lets an operator promote the shadow candidate, and the audit log lists it', async () => {
+    const before = (await api<ModelsJson>(s.operator, '/v1/models')).body;
+    expect(before.candidate, 'the demo runs a shadow candidate').not.toBeNull();
+    const candidate = before.candidate!.model;
+    expect(before.production?.model).not.toBe(candidate);
+    // Review the remaining samples through the API (every kept cloud box accepted), so frames
+    // the candidate ran on are reviewed and both models get an AP50 side by side.
+    const pending = await api<{ items: { id: number }[] }>(
+      s.reviewer,
+      '/v1/qa/samples?status=pending&limit=100',
+    );
+    for (const { id } of pending.body.items) {
+      const d = (await api<SampleDetail>(s.reviewer, `/v1/qa/samples/${id}`)).body;
+      for (const b of d.boxes.filter((x) => x.source === 'cloud'))
+        await api(s.reviewer, `/v1/qa/samples/${id}/review`, {
+          method: 'POST',
+          body: JSON.stringify({ verdict: 'accepted', label: b.label, score: b.score, box: b.box }),
+        });
+    }
+
+    const page = await signedIn(s.operator, '#/quality');
+    await page.locator('#q-status', { hasText: 'loaded' }).waitFor();
+    expect(await page.locator('#q-candidate').textContent()).toBe(candidate);
+    // The agreement table has a row per class and the pooled row, as the API reports them.
+    const shadow = (await api<ShadowJson>(s.operator, '/v1/shadow')).body;
+    expect(await page.locator('#q-agreement tbody th').allTextContents()).toEqual(
+      shadow.agreement.map((a) => a.class),
+    );
+    // On reviewed frames both models ran on: the pooled row shows both sides' figures.
+    expect(shadow.reviewed.frames, 'reviewed frames the candidate ran on').toBeGreaterThan(0);
+    const pct = (v: number | null | undefined) =>
+      v === null || v === undefined ? '—' : `${Math.round(v * 1000) / 10}%`;
+    const p = shadow.reviewed.production?.overall;
+    const c = shadow.reviewed.candidate?.overall;
+    const pooled = page.locator('#q-side-by-side tbody tr').first().locator('th, td');
+    expect((await pooled.allTextContents()).map((t) => t.trim())).toEqual([
+      'all',
+      p?.numGt.toLocaleString('en-US'),
+      c?.numGt.toLocaleString('en-US'),
+      pct(p?.precision?.estimate),
+      pct(c?.precision?.estimate),
+      pct(p?.recall?.estimate),
+      pct(c?.recall?.estimate),
+      pct(p?.ap50),
+      pct(c?.ap50),
+    ]);
+    await page.screenshot({
+      path: path.join(SHOTS, 'shadow-before-promotion.png'),
+      fullPage: true,
+    });
+    await page.locator('#q-promote-button').click();
+    const dialog = page.getByRole('dialog', { name: `Promote ${candidate}?` });
+    await dialog.waitFor();
+    await page.screenshot({ path: path.join(SHOTS, 'promote-confirm.png') });
+    await dialog.getByRole('button', { name: 'Promote' }).click();
+    await page
+      .locator('#q-notice', { hasText: `the production model is now ${candidate}` })
+      .waitFor();
+    await expect.poll(() => page.locator('#q-production').textContent()).toBe(candidate);
+    await page.screenshot({ path: path.join(SHOTS, 'shadow-promoted.png'), fullPage: true });
+
+    const after = (await api<ModelsJson>(s.operator, '/v1/models')).body;
+    expect(after.production?.model).toBe(candidate);
+    expect(after.promotions[0]).toMatchObject({ actor: 'demo', to: candidate });
+    const audit = (
+      await api<{ items: { id: number; actor: string; action: string; target: string }[] }>(
+        s.operator,
+        '/v1/audit?action=model.promote',
+      )
+    ).body;
+    expect(audit.items).toHaveLength(1);
+    expect(audit.items[0]).toMatchObject({ actor: 'demo', target: `model:${candidate}` });
+
+    // The audit page, filtered to promotions, lists that entry; its CSV export carries it too.
+    await page.getByRole('link', { name: 'Audit' }).click();
+    await page.locator('#a-status', { hasText: 'shown' }).waitFor();
+    await page.getByLabel('Action').selectOption('model.promote');
+    await page.getByRole('button', { name: 'Filter' }).click();
+    await page.locator('#a-status', { hasText: '1 entry shown.' }).waitFor();
+    const row = page.locator('#audit-table tbody tr');
+    expect(await row.getAttribute('data-audit')).toBe(String(audit.items[0]!.id));
+    expect(await row.locator('td').allTextContents()).toEqual(
+      expect.arrayContaining(['demo', 'operator', 'model.promote', `model:${candidate}`]),
+    );
+    await page.screenshot({ path: path.join(SHOTS, 'audit.png'), fullPage: true });
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Export CSV' }).click(),
+    ]);
+    const file = path.join(out, 'audit.csv');
+    await download.saveAs(file);
+    const lines = readFileSync(file, 'utf8').trim().split(/\r?\n/);
+    expect(lines).toHaveLength(2);
+    expect(lines[1]).toContain(`model:${candidate}`);
     expect(errorsOf(page)).toEqual([]);
     await page.close();
   });

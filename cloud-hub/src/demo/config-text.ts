@@ -1,5 +1,7 @@
 // The demo's generated hub.yaml, tokens file and edge.yaml: embedded broker and blob store on
-// 127.0.0.1, SQLite, the packaged FP32 CenterNet in the cloud, one file camera per video. Pure.
+// 127.0.0.1, SQLite, the packaged FP32 CenterNet in the cloud, the packaged NanoDet as a shadow
+// candidate on half the frames (so the quality pages have a model to compare and promote), one
+// file camera per video. Pure.
 import { stringify } from 'yaml';
 
 export const DEMO_SITE = 'demo';
@@ -14,6 +16,7 @@ export function hubYaml(o: { apiPort: number; mqttPort: number }): string {
     auth: { tokens_file: 'tokens.yaml' },
     detector: { adapter: 'centernet', providers: ['cpu'] },
     batches: { group_by: 'camera-day' },
+    shadow: { model: { adapter: 'nanodet', providers: ['cpu'] }, share: 0.5 },
   });
 }
 

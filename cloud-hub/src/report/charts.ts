@@ -140,3 +140,110 @@ export function intervalChartSvg(c: IntervalChart): string {
     '</svg>',
   ].join('');
 }
+
+export interface SeriesPoint {
+  /** A fraction in [0, 1]. */
+  value: number;
+  /** The interval around it, when there is one (drawn as a whisker). */
+  low?: number | null;
+  high?: number | null;
+  /** Drawn hollow: a figure to read with care (the chart's `hollowMeaning` says why). */
+  hollow?: boolean;
+  /** The figure as the page prints it, already formatted. */
+  text: string;
+}
+
+export interface PointSeries {
+  name: string;
+  /** One entry per x label; null where the series has no figure. */
+  points: (SeriesPoint | null)[];
+}
+
+export interface PointChart {
+  id: string;
+  title: string;
+  desc: string;
+  /** Categories along the x axis, e.g. ISO weeks, in order. */
+  xLabels: string[];
+  series: PointSeries[];
+  /** Legend text for hollow points, e.g. "hollow: too few reviews". */
+  hollowMeaning?: string;
+}
+
+/**
+ * Fractions over ordered categories (weeks): per series a point per category, its interval as a
+ * whisker, consecutive points joined by a thin line. Series sit side by side within a category
+ * so their whiskers do not overlap; hollow points mark figures to read with care.
+ */
+export function pointChartSvg(c: PointChart): string {
+  const top = LEGEND_H + 14;
+  const plotH = 200;
+  const x0 = 56;
+  const x1 = WIDTH - 16;
+  const height = top + plotH + 40;
+  const n = Math.max(1, c.xLabels.length);
+  const slot = (x1 - x0) / n;
+  const spread = Math.min(slot * 0.6, 16 * c.series.length);
+  const xAt = (i: number, s: number) =>
+    x0 + slot * (i + 0.5) + (c.series.length > 1 ? (s / (c.series.length - 1) - 0.5) * spread : 0);
+  const yAt = (f: number) => top + (1 - Math.min(1, Math.max(0, f))) * plotH;
+  const parts = [open(c.id, c.title, c.desc, height)];
+  // Legend: one swatch per series, then the hollow marker's meaning.
+  let lx = x0;
+  c.series.forEach((s, i) => {
+    parts.push(
+      `<circle cx="${px(lx + 6)}" cy="12" r="5" fill="${colour(i)}"/>` +
+        `<text x="${px(lx + 16)}" y="16" font-size="12" fill="#1a1a1a">${escapeText(s.name)}</text>`,
+    );
+    lx += 34 + s.name.length * 7;
+  });
+  if (c.hollowMeaning)
+    parts.push(
+      `<circle cx="${px(lx + 6)}" cy="12" r="5" fill="#ffffff" stroke="#1a1a1a" stroke-width="2"/>` +
+        `<text x="${px(lx + 16)}" y="16" font-size="12" fill="#1a1a1a">${escapeText(c.hollowMeaning)}</text>`,
+    );
+  for (const t of [0, 0.25, 0.5, 0.75, 1])
+    parts.push(
+      `<line x1="${x0}" y1="${px(yAt(t))}" x2="${x1}" y2="${px(yAt(t))}" stroke="${t === 0 ? '#555555' : '#dddddd'}"/>` +
+        `<text x="${x0 - 6}" y="${px(yAt(t) + 4)}" font-size="11" text-anchor="end" fill="#333333">${t * 100}%</text>`,
+    );
+  c.xLabels.forEach((label, i) =>
+    parts.push(
+      `<text x="${px(x0 + slot * (i + 0.5))}" y="${px(top + plotH + 18)}" font-size="12" text-anchor="middle" fill="#1a1a1a">${escapeText(label)}</text>`,
+    ),
+  );
+  c.series.forEach((s, si) => {
+    const col = colour(si);
+    // Lines first, so points and whiskers are drawn over them; a week without a figure breaks
+    // the line rather than bridging it.
+    const runs: string[][] = [[]];
+    s.points.forEach((p, i) => {
+      if (p) runs.at(-1)?.push(`${px(xAt(i, si))},${px(yAt(p.value))}`);
+      else runs.push([]);
+    });
+    for (const run of runs)
+      if (run.length > 1)
+        parts.push(
+          `<polyline points="${run.join(' ')}" fill="none" stroke="${col}" stroke-width="1.5" stroke-opacity="0.6"/>`,
+        );
+    s.points.forEach((p, i) => {
+      if (!p) return;
+      const x = xAt(i, si);
+      const label = `${c.xLabels[i] ?? ''}, ${s.name}: ${p.text}${p.hollow && c.hollowMeaning ? ` (${c.hollowMeaning})` : ''}`;
+      let g = `<g class="point"><title>${escapeText(label)}</title>`;
+      if (p.low != null && p.high != null) {
+        const [yl, yh] = [yAt(p.low), yAt(p.high)];
+        g +=
+          `<line x1="${px(x)}" y1="${px(yl)}" x2="${px(x)}" y2="${px(yh)}" stroke="${col}" stroke-width="2"/>` +
+          `<line x1="${px(x - 4)}" y1="${px(yl)}" x2="${px(x + 4)}" y2="${px(yl)}" stroke="${col}" stroke-width="2"/>` +
+          `<line x1="${px(x - 4)}" y1="${px(yh)}" x2="${px(x + 4)}" y2="${px(yh)}" stroke="${col}" stroke-width="2"/>`;
+      }
+      g += p.hollow
+        ? `<circle cx="${px(x)}" cy="${px(yAt(p.value))}" r="5" fill="#ffffff" stroke="${col}" stroke-width="2.5"/>`
+        : `<circle cx="${px(x)}" cy="${px(yAt(p.value))}" r="5" fill="${col}"/>`;
+      parts.push(`${g}</g>`);
+    });
+  });
+  parts.push('</svg>');
+  return parts.join('');
+}

@@ -1,10 +1,13 @@
 /* global document, window, HTMLElement */
-// The shell: sign-in with a token, who is signed in (GET /v1/me), hash routes to the three pages,
-// the help dialog and the global shortcuts. Operator-only parts carry data-operator and are
-// removed for reviewers; the server refuses them anyway.
+// The shell: sign-in with a token, who is signed in (GET /v1/me), hash routes to the pages, the
+// help dialog and the global shortcuts. Operator-only parts of a page carry data-operator and are
+// removed for reviewers; the shell's operator-only links carry data-for-operators and are hidden.
+// The server refuses reviewers either way.
 import { ApiError, getJson, token } from './api.js';
+import { mountAudit } from './audit.js';
 import { mountBatch, mountBatches } from './batches.js';
 import { mountDashboard } from './dashboard.js';
+import { mountQuality } from './quality.js';
 import { mountReview } from './review.js';
 
 const $ = (/** @type {string} */ id) => /** @type {HTMLElement} */ (document.getElementById(id));
@@ -41,6 +44,8 @@ async function signIn() {
   $('sign-out').hidden = false;
   $('who').textContent = `${me.name} (${me.role})`;
   document.body.dataset.role = me.role;
+  for (const a of document.querySelectorAll('[data-for-operators]'))
+    if (a instanceof HTMLElement) a.hidden = me.role !== 'operator';
   await route();
 }
 
@@ -61,6 +66,8 @@ async function route() {
       current = await mountBatch(container, ctx, decodeURIComponent(arg));
     else if (page === 'batches') current = await mountBatches(container, ctx);
     else if (page === 'dashboard') current = await mountDashboard(container, ctx);
+    else if (page === 'quality') current = await mountQuality(container, ctx);
+    else if (page === 'audit') current = await mountAudit(container);
     else current = await mountReview(container, ctx);
   } catch (err) {
     if (err instanceof ApiError && err.status === 401)
@@ -94,7 +101,10 @@ document.addEventListener('keydown', (e) => {
   }
   if (pendingG) {
     pendingG = false;
-    const to = { r: '#/review', b: '#/batches', d: '#/dashboard' }[e.key];
+    /** @type {Record<string, string>} */
+    const pages = { r: '#/review', b: '#/batches', d: '#/dashboard', q: '#/quality' };
+    if (me.role === 'operator') pages.a = '#/audit';
+    const to = pages[e.key];
     if (to) {
       e.preventDefault();
       window.location.hash = to;
