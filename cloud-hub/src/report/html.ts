@@ -6,10 +6,11 @@
 import type { CostReport } from '../costs/report.ts';
 import type { ReportDocument } from '../api/reports/insights.ts';
 import type { BarChart } from './charts.ts';
-import { barChartSvg, intervalChartSvg } from './charts.ts';
+import { barChartSvg, intervalChartSvg, pointChartSvg } from './charts.ts';
 import { escapeText as esc, jsonForScript } from './escape.ts';
 import type { FigureKind } from './format.ts';
 import { formatFigure as fmt } from './format.ts';
+import { intervalText, qualityPointChart } from './quality-chart.ts';
 
 const FUNNEL = ['decoded', 'sampled', 'gated', 'inferred', 'uploaded'] as const;
 
@@ -361,9 +362,10 @@ function qualitySection(doc: ReportDocument): string {
   if (q.cells.length === 0)
     return `${head}<p>No reviewed frames in this range yet: precision, recall and AP50 appear once QA samples are reviewed.</p></section>`;
   const ci = (v: { estimate: number; low: number; high: number } | null): Cell => ({
-    text: v ? `${fmt(v.estimate, 'share')} (${fmt(v.low, 'share')}–${fmt(v.high, 'share')})` : '–',
+    text: intervalText(v),
   });
-  const tables = q.models.map((m) => {
+  const tables = q.models.map((m, i) => {
+    const chart = pointChartSvg(qualityPointChart(q.cells, m, q.settings, `quality-${i}`));
     const rows = q.cells
       .filter((c) => c.source === m.source && c.model === m.model)
       .map((c) => ({
@@ -377,7 +379,7 @@ function qualitySection(doc: ReportDocument): string {
           { text: c.tooFewReviews ? 'too few reviews' : '', kind: 'text' as const },
         ],
       }));
-    return table(
+    return `<figure>${chart}</figure>${table(
       `${m.source} model ${m.model}`,
       [
         'Camera, week',
@@ -389,7 +391,7 @@ function qualitySection(doc: ReportDocument): string {
         'Note',
       ],
       rows,
-    );
+    )}`;
   });
   return (
     head +

@@ -12,7 +12,13 @@ const PUBLIC_DIR = fileURLToPath(new URL('./public/', import.meta.url));
 const REPORT_DIR = fileURLToPath(new URL('../report/', import.meta.url));
 const CATEGORIES = fileURLToPath(import.meta.resolve('@pretag/shared/coco/categories'));
 /** The report modules the browser imports (each imports only the others, or types). */
-export const SHARED_MODULES = ['html.ts', 'charts.ts', 'escape.ts', 'format.ts'] as const;
+export const SHARED_MODULES = [
+  'html.ts',
+  'charts.ts',
+  'escape.ts',
+  'format.ts',
+  'quality-chart.ts',
+] as const;
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',

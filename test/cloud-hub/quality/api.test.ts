@@ -146,7 +146,7 @@ describe('GET /v1/quality', () => {
   });
 
   it('appears as a section of the JSON report and the HTML report', async () => {
-    const json = await hub.get<{ quality: { cells: QualityCell[] } }>(
+    const json = await hub.get<{ quality: { cells: QualityCell[]; models: unknown[] } }>(
       '/v1/reports/daily?from=2026-11-27&to=2026-11-27',
     );
     const c = json.quality.cells.find((x) => x.source === 'cloud' && x.camera === 'all');
@@ -160,5 +160,9 @@ describe('GET /v1/quality', () => {
     const html = await res.text();
     expect(html).toContain('Model quality');
     expect(html).toContain('centernet');
+    // Each model's weekly chart: the cloud model's precision point carries 80 % and its interval.
+    const charts = html.match(/<svg[^>]*aria-labelledby="quality-\d+[^"]*"/g) ?? [];
+    expect(charts).toHaveLength(json.quality.models.length);
+    expect(html).toMatch(/<title>[^<]*80(\.0)?\s?%/);
   });
 });

@@ -5,6 +5,7 @@
 // shadow candidate against production (GET /v1/models, /v1/shadow; operators can promote it) and,
 // for operators, the reviewers' metrics (GET /v1/annotators).
 import { pointChartSvg } from './lib/report/charts.ts';
+import { qualityPointChart } from './lib/report/quality-chart.ts';
 import { formatFigure } from './lib/report/format.ts';
 import { ApiError, allPages, getJson, postJson } from './api.js';
 import { h, timeText } from './dom.js';
@@ -148,41 +149,9 @@ function modelBlock(
   const cells = q.cells.filter(
     (/** @type {any} */ c) => c.source === m.source && c.model === m.model,
   );
-  const pooled = cells.filter((/** @type {any} */ c) => c.camera === 'all' && c.class === 'all');
-  const weeks = pooled.map((/** @type {any} */ c) => c.week);
-  const ci = (/** @type {any} */ v, /** @type {boolean} */ hollow) =>
-    v
-      ? {
-          value: v.estimate,
-          low: v.low,
-          high: v.high,
-          hollow,
-          text: `${pct(v.estimate)} (${interval(v)})`,
-        }
-      : null;
-  const svg = pointChartSvg({
-    id: `q-chart-${slug(`${m.source}-${m.model}`)}`,
-    title: `${m.source} model ${m.model}: precision, recall and AP50 by ISO week`,
-    desc: `All cameras and classes pooled; whiskers are ${q.settings.confidence * 100} % Wilson intervals; hollow points have fewer than ${q.settings.minReviews} reviewed objects.`,
-    xLabels: weeks,
-    hollowMeaning: `too few reviews (< ${q.settings.minReviews} objects)`,
-    series: [
-      {
-        name: 'precision',
-        points: pooled.map((/** @type {any} */ c) => ci(c.precision, c.tooFewReviews)),
-      },
-      {
-        name: 'recall',
-        points: pooled.map((/** @type {any} */ c) => ci(c.recall, c.tooFewReviews)),
-      },
-      {
-        name: 'AP50',
-        points: pooled.map((/** @type {any} */ c) =>
-          c.ap50 === null ? null : { value: c.ap50, hollow: c.tooFewReviews, text: pct(c.ap50) },
-        ),
-      },
-    ],
-  });
+  const svg = pointChartSvg(
+    qualityPointChart(q.cells, m, q.settings, `q-chart-${slug(`${m.source}-${m.model}`)}`),
+  );
   const id = `q-table-${slug(`${m.source}-${m.model}`)}`;
   return h(
     'div',
