@@ -7,6 +7,7 @@ import type { ConstTensor } from '../tfjs/tensor.ts';
 import { opError, type OpContext } from './context.ts';
 import { FOLDERS } from './fold.ts';
 import { OP_HANDLERS } from './ops/index.ts';
+import { fusePads } from './pad-fusion.ts';
 import { dataInputs, orderNodes } from './topo.ts';
 import { CONVERTER_VERSION, ONNX_OPSET } from './version.ts';
 
@@ -25,6 +26,8 @@ export interface ConvertResult {
   nodeCount: number;
   initializerCount: number;
   foldedNodes: number;
+  /** Pad nodes moved into the following Conv/MaxPool's `pads`. */
+  fusedPads: number;
   inputs: ValueSpec[];
   outputs: ValueSpec[];
 }
@@ -114,6 +117,7 @@ export function convertTfjsGraph(graph: TfjsGraph, opts: ConvertOptions): Conver
       throw new Error(`output "${o.name}" is constant or was not produced; cannot export it`);
     return { name, dtype: o.dtype, shape: o.shape };
   });
+  const fusedPads = fusePads(b.nodes, b.initializers, new Set(outputs.map((o) => o.name)));
   const bytes = b.encode({
     graphName: opts.graphName,
     opset: ONNX_OPSET,
@@ -128,6 +132,7 @@ export function convertTfjsGraph(graph: TfjsGraph, opts: ConvertOptions): Conver
     nodeCount: b.nodes.length,
     initializerCount: b.initializers.length,
     foldedNodes: folded,
+    fusedPads,
     inputs,
     outputs,
   };

@@ -1,4 +1,4 @@
-// The `int8@1` build step: quantizes the edge model (NanoDet) into two INT8 QDQ files, calibrated
+// The `int8@2` build step: quantizes the edge model (NanoDet) into two INT8 QDQ files, calibrated
 // on real frames through the adapter's own preprocessing:
 // - <name>.int8.onnx: uint8 activations, what ONNX Runtime's CPU (VNNI) kernels run fast;
 // - <name>.int8-trt.onnx: int8 symmetric activations (zero point 0), what TensorRT builds its
@@ -22,7 +22,8 @@ import {
 import { int8StatusSchema, type Int8Settings, type Int8Status } from './settings.ts';
 import { DEFAULT_INT8_SETTINGS, int8SettingsSchema } from './settings.ts';
 
-export const INT8_STEP_ID = 'int8@1';
+// @2: float RGB stem on the ORT (uint8) file; MaxPool moved before LeakyRelu in both.
+export const INT8_STEP_ID = 'int8@2';
 /** Models quantized: the edge model. CenterNet loses its speed-up to int8/float islands. */
 export const INT8_MODELS: readonly string[] = ['nanodet'];
 
@@ -34,9 +35,15 @@ export interface Int8StepOptions {
   models?: readonly string[];
 }
 
+// The ORT file keeps the RGB stem float: ORT's integer Conv is slow on 3 input channels.
 const VARIANTS = [
-  { suffix: 'int8', activationType: 'uint8', target: 'ONNX Runtime CPU (VNNI)' },
-  { suffix: 'int8-trt', activationType: 'int8', target: 'TensorRT explicit INT8 (Jetson)' },
+  { suffix: 'int8', activationType: 'uint8', floatStem: true, target: 'ONNX Runtime CPU (VNNI)' },
+  {
+    suffix: 'int8-trt',
+    activationType: 'int8',
+    floatStem: false,
+    target: 'TensorRT explicit INT8 (Jetson)',
+  },
 ] as const;
 
 export function int8Files(name: string): string[] {
@@ -121,6 +128,7 @@ async function quantizeBoth(
       method: settings.method,
       percentile: settings.percentile,
       activationType: v.activationType,
+      floatStem: v.floatStem,
       exclude: settings.exclude,
     });
     ctx.progress.update(1, `${v.activationType}: written, checking what ONNX Runtime fuses`);

@@ -2,6 +2,9 @@
 // what it computes. ReduceMean over H and W of a 4-D NCHW tensor (squeeze-excite blocks) is
 // GlobalAveragePool, which ORT runs as QLinearGlobalAveragePool; ReduceMean has no such kernel
 // and, left float in a channels-last integer graph, cost CenterNet more than all its Convs' savings.
+// LeakyRelu → MaxPool becomes MaxPool → LeakyRelu: a non-decreasing activation commutes with max,
+// so the result is the same while the activation (an integer lookup, or float next to a float
+// stem) touches a quarter of the values.
 import type { GraphProto, NodeProto } from './onnx-model.ts';
 import { attr, attrInt, toNum } from './onnx-model.ts';
 
@@ -31,6 +34,8 @@ export interface CanonicalizeResult {
   graph: GraphProto;
   /** Names of ReduceMean nodes rewritten as GlobalAveragePool. */
   reduceMeanToPool: string[];
+  /** Names of MaxPool nodes moved in front of the LeakyRelu that fed them. */
+  poolBeforeActivation: string[];
 }
 
 export function canonicalize(graph: GraphProto): CanonicalizeResult {
@@ -68,5 +73,44 @@ export function canonicalize(graph: GraphProto): CanonicalizeResult {
       output: n.output ?? [],
     };
   });
-  return { graph: { ...graph, node }, reduceMeanToPool: rewritten };
+  const swapped = poolBeforeActivation(node, graph);
+  // The tensor between pool and activation changed shape: drop any declared shape for it.
+  const valueInfo = (graph.valueInfo ?? []).filter((v) => !swapped.retyped.has(v.name ?? ''));
+  return {
+    graph: { ...graph, node: swapped.nodes, valueInfo },
+    reduceMeanToPool: rewritten,
+    poolBeforeActivation: swapped.moved,
+  };
+}
+
+/** LeakyRelu (alpha ≥ 0) read only by a MaxPool: run the pool first, the activation after it. */
+function poolBeforeActivation(
+  nodes: NodeProto[],
+  graph: GraphProto,
+): { nodes: NodeProto[]; moved: string[]; retyped: Set<string> } {
+  const outputs = new Set((graph.output ?? []).map((o) => o.name ?? ''));
+  const readers = new Map<string, number[]>();
+  nodes.forEach((n, i) => {
+    for (const t of n.input ?? []) if (t) readers.set(t, [...(readers.get(t) ?? []), i]);
+  });
+  const out = [...nodes];
+  const moved: string[] = [];
+  const retyped = new Set<string>();
+  nodes.forEach((act, i) => {
+    if (act.opType !== 'LeakyRelu' || (attr(act, 'alpha')?.f ?? 0.01) < 0) return;
+    const [x] = act.input ?? [];
+    const [y] = act.output ?? [];
+    const r = readers.get(y ?? '') ?? [];
+    const j = r[0];
+    if (!x || !y || r.length !== 1 || j === undefined || outputs.has(y)) return;
+    const pool = nodes[j];
+    if (pool?.opType !== 'MaxPool' || (pool.output ?? []).length !== 1) return;
+    const z = pool.output?.[0] ?? '';
+    // The pool takes the activation's place in the order and its tensor names stay unique.
+    out[i] = { ...pool, input: [x], output: [y] };
+    out[j] = { ...act, input: [y], output: [z] };
+    moved.push(pool.name ?? '');
+    retyped.add(y);
+  });
+  return { nodes: out, moved, retyped };
 }

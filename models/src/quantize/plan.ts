@@ -16,6 +16,13 @@ export interface ExcludeSpec {
 export interface PlanOptions {
   activationType: ActivationType;
   exclude?: ExcludeSpec;
+  /**
+   * Keep float the Convs that read a graph input with ≤ 4 channels (an RGB stem) and the
+   * activations/pools that alone follow them. ORT's integer Conv unrolls a 3-channel input into
+   * short rows and ran NanoDet's stem slower than its float NCHWc kernel, which also fuses the
+   * activation; the stem is also where quantization error enters every later layer.
+   */
+  floatStem?: boolean;
 }
 
 export interface WeightedNode {
@@ -39,8 +46,10 @@ export interface QuantPlan {
   foldedActivations: Map<number, string>;
   /** Nodes that run on quantized inputs. */
   participants: Set<number>;
-  /** Nodes kept float and fed float tensors: caller's exclusions plus post-processing. */
+  /** Nodes kept float and fed float tensors: caller's exclusions, the float stem, post-processing. */
   excluded: Set<number>;
+  /** Nodes of the float stem (a subset of `excluded`). */
+  stem: Set<number>;
   /** Tensors whose ranges must be calibrated (roots of `activations`, pre-fold names). */
   calibrate: string[];
   /**
@@ -102,6 +111,8 @@ export function planQuantization(graph: GraphProto, options: PlanOptions): Quant
   nodes.forEach((n, i) => {
     if (exNodes.has(n.name ?? '') || exOps.has(n.opType ?? '')) excluded.add(i);
   });
+  const stem = options.floatStem ? stemNodes(graph, consumers) : new Set<number>();
+  for (const i of stem) excluded.add(i);
 
   const isActivation = (t: string): boolean =>
     !!t && floatTensors.has(t) && !initializers.has(t) && !graphOutputs.has(t) && !exTensors.has(t);
@@ -227,9 +238,38 @@ export function planQuantization(graph: GraphProto, options: PlanOptions): Quant
     foldedActivations,
     participants,
     excluded,
+    stem,
     calibrate,
     head,
   };
+}
+
+/** Few-channel Convs on graph inputs, then the single-reader activations/pools after each. */
+function stemNodes(graph: GraphProto, consumers: Map<string, number[]>): Set<number> {
+  const nodes = graph.node ?? [];
+  const inits = new Map((graph.initializer ?? []).map((t) => [t.name ?? '', t]));
+  const inputs = new Set((graph.input ?? []).map((v) => v.name ?? '').filter((n) => !inits.has(n)));
+  const outputs = new Set((graph.output ?? []).map((v) => v.name ?? ''));
+  const stem = new Set<number>();
+  nodes.forEach((n, i) => {
+    if (n.opType !== 'Conv' || !inputs.has(n.input?.[0] ?? '')) return;
+    const w = inits.get(n.input?.[1] ?? '');
+    const dims = (w?.dims ?? []).map((d) => toNum(d));
+    const channels = (dims[1] ?? Infinity) * Math.max(1, toNum(attr(n, 'group')?.i));
+    if (dims.length !== 4 || channels > 4) return;
+    stem.add(i);
+    let t = n.output?.[0] ?? '';
+    for (;;) {
+      const r = consumers.get(t) ?? [];
+      const next = r[0];
+      const role = next === undefined ? undefined : ROLES[nodes[next]?.opType ?? ''];
+      if (r.length !== 1 || next === undefined || outputs.has(t)) break;
+      if (role !== 'unary' && role !== 'passthrough') break;
+      stem.add(next);
+      t = nodes[next]?.output?.[0] ?? '';
+    }
+  });
+  return stem;
 }
 
 function rootOf(activations: Map<string, string>, t: string): string {

@@ -36,6 +36,11 @@ export interface QuantizeOptions {
   exclude?: ExcludeSpec;
   /** Run ORT's standard-ONNX (level 1) optimisations first; default true. */
   preOptimize?: boolean;
+  /**
+   * Keep an RGB stem Conv (and the activation/pool after it) float; default false. ORT's CPU
+   * kernels run a 3-channel stem faster in float (NanoDet: a quarter of its INT8 time).
+   */
+  floatStem?: boolean;
 }
 
 export interface QuantizeSummary {
@@ -51,6 +56,10 @@ export interface QuantizeSummary {
   nodesQuantized: number;
   /** ReduceMean(H, W) nodes rewritten as the equivalent GlobalAveragePool (integer kernel). */
   reduceMeanToPool: number;
+  /** MaxPools moved in front of the LeakyRelu that fed them (same result, a quarter the work). */
+  poolBeforeActivation: number;
+  /** Nodes of the RGB stem kept float (part of `nodesExcluded`). */
+  stemNodesFloat: number;
   /** Nodes kept float: the caller's exclusions plus post-processing computed from graph outputs. */
   nodesExcluded: number;
   tensorsCalibrated: number;
@@ -70,6 +79,7 @@ const optionsSchema = z.object({
   percentile: z.number().gt(0).lte(100).default(99.99),
   activationType: z.enum(['int8', 'uint8']).default('uint8'),
   preOptimize: z.boolean().default(true),
+  floatStem: z.boolean().default(false),
   exclude: z
     .object({
       nodes: z.array(z.string()).optional(),
@@ -114,9 +124,11 @@ export async function quantizeModel(options: QuantizeOptions): Promise<QuantizeS
 
   const canonical = canonicalize(model.graph!);
   model.graph = new onnx.GraphProto(canonical.graph);
+  const floatStem = opts.floatStem;
   const plan = planQuantization(model.graph, {
     activationType: opts.activationType,
     exclude: opts.exclude,
+    floatStem,
   });
   const cal = await calibrate(model, plan.calibrate, options.calibration, opts.method !== 'minmax');
   const qparams = new Map<string, QParams>();
@@ -137,6 +149,7 @@ export async function quantizeModel(options: QuantizeOptions): Promise<QuantizeS
     ...(opts.method === 'percentile' ? { 'quantization.percentile': String(opts.percentile) } : {}),
     'quantization.activation_type': opts.activationType,
     'quantization.weight_type': 'int8 per-channel symmetric',
+    'quantization.float_stem': String(floatStem),
     'quantization.calibration_count': String(cal.count),
     'quantization.calibration_sha256': cal.sha256,
     'quantization.source_sha256': sourceSha256,
@@ -165,6 +178,8 @@ export async function quantizeModel(options: QuantizeOptions): Promise<QuantizeS
     sourceSha256,
     nodesTotal: (model.graph.node ?? []).length,
     reduceMeanToPool: canonical.reduceMeanToPool.length,
+    poolBeforeActivation: canonical.poolBeforeActivation.length,
+    stemNodesFloat: plan.stem.size,
     nodesQuantized: plan.participants.size,
     nodesExcluded: plan.excluded.size,
     tensorsCalibrated: plan.calibrate.length,

@@ -77,3 +77,52 @@ describe('canonicalize', () => {
     ]);
   });
 });
+
+// x → LeakyRelu(0.1) → MaxPool 2×2 stride 2 (→ `pooled`), and x → LeakyRelu → `act` (an output).
+function leakyPoolGraph(): onnxProto.onnx.IGraphProto {
+  const alpha: onnxProto.onnx.IAttributeProto = {
+    name: 'alpha',
+    type: onnx.AttributeProto.AttributeType.FLOAT,
+    f: 0.1,
+  };
+  return {
+    name: 'leaky-pool',
+    input: [io('x', [1, 2, 5, 5])],
+    output: [io('pooled', [1, 2, 2, 2]), io('act', [1, 2, 5, 5])],
+    node: [
+      { name: 'leaky', opType: 'LeakyRelu', input: ['x'], output: ['y'], attribute: [alpha] },
+      {
+        name: 'pool',
+        opType: 'MaxPool',
+        input: ['y'],
+        output: ['pooled'],
+        attribute: [ints('kernel_shape', [2, 2]), ints('strides', [2, 2])],
+      },
+      { name: 'leaky2', opType: 'LeakyRelu', input: ['x'], output: ['act'], attribute: [alpha] },
+    ],
+  };
+}
+
+describe('canonicalize: MaxPool before LeakyRelu', () => {
+  it('pools first when only the pool reads the activation, with the same result', async () => {
+    const { graph, poolBeforeActivation } = canonicalize(leakyPoolGraph());
+    expect(poolBeforeActivation).toEqual(['pool']);
+    expect(graph.node!.map((n) => n.name)).toEqual(['pool', 'leaky', 'leaky2']);
+    // Negative values too: LeakyRelu keeps their order, so max and activation commute.
+    const x = Float32Array.from({ length: 50 }, (_, i) => Math.sin(i * 1.7) - 0.3);
+    const [a, b] = [await run(leakyPoolGraph(), x), await run(graph, x)];
+    expect([...(b.pooled!.data as Float32Array)]).toEqual([...(a.pooled!.data as Float32Array)]);
+    // By hand: channel 0's first window holds x[0], x[1], x[5], x[6].
+    const w = [0, 1, 5, 6].map((i) => x[i]!);
+    const m = Math.max(...w);
+    expect((b.pooled!.data as Float32Array)[0]).toBeCloseTo(m > 0 ? m : 0.1 * m, 6);
+  });
+
+  it('leaves a LeakyRelu that another node or the graph output also reads', () => {
+    const g = leakyPoolGraph();
+    g.output = [...(g.output ?? []), io('y', [1, 2, 5, 5])];
+    const { graph, poolBeforeActivation } = canonicalize(g);
+    expect(poolBeforeActivation).toEqual([]);
+    expect(graph.node!.map((n) => n.name)).toEqual(['leaky', 'pool', 'leaky2']);
+  });
+});

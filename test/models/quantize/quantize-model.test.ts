@@ -239,6 +239,45 @@ describe.each(['int8', 'uint8'] as const)(
 );
 
 describe('quantizeModel exclusions and errors', () => {
+  it('keeps a few-channel stem Conv and its Relu float with floatStem, the rest integer', async () => {
+    const out = path.join(dir, 'tiny-stem.onnx');
+    const summary = await quantizeModel({
+      input: floatPath(),
+      output: out,
+      calibration: source(),
+      method: 'minmax',
+      activationType: 'uint8',
+      floatStem: true,
+    });
+    expect(summary.stemNodesFloat).toBe(2);
+    const q = await load(out);
+    // conv1 reads the 2-channel input and its float weights directly; Relu stays behind it.
+    const conv1 = q.graph!.node!.find((n) => n.name === 'conv1')!;
+    expect(conv1.input).toEqual(['x', 'w1', 'b1']);
+    expect(q.graph!.node!.find((n) => n.name === 'relu')!.input).toEqual(['c1']);
+    const quantized = q.graph!.node!.filter((n) => n.opType === 'QuantizeLinear');
+    expect(quantized.map((n) => n.input![0]).sort()).toEqual(['c2', 'r']);
+    const ops = await optimizedOpCounts(out);
+    expect(ops['com.microsoft:QLinearConv']).toBe(1);
+    // The float stem is exact, so the output is within the 8-bit error of conv2 and the Add only.
+    const x = calibration[3]!;
+    const [yf, yq] = [await run(floatPath(), x), await run(out, x)];
+    const sc2 = scaleOf(q, 'c2_DequantizeLinear_Output')[0]!;
+    const sr = scaleOf(q, 'r_DequantizeLinear_Output')[0]!;
+    const w2 = tinyWeights().w2;
+    const r = conv2dRef(x, tinyWeights().w1, tinyWeights().b1, 2, 4, 3).map((v) => Math.max(0, v));
+    const maxR = Math.max(...r);
+    let bound = 0;
+    for (let c = 0; c < 4; c++) {
+      const l1 = w2.subarray(c * 4, c * 4 + 4).reduce((a, v) => a + Math.abs(v), 0);
+      const sw = Math.max(...w2.subarray(c * 4, c * 4 + 4).map(Math.abs)) / 127;
+      bound = Math.max(bound, l1 * sr + 4 * maxR * (sw / 2) + sr * sw + sc2 + sr);
+    }
+    let worst = 0;
+    for (let i = 0; i < yf.length; i++) worst = Math.max(worst, Math.abs(yf[i]! - yq[i]!));
+    expect(worst).toBeLessThanOrEqual(bound);
+  });
+
   it('leaves excluded op types float and feeds them float tensors', async () => {
     const out = path.join(dir, 'tiny-exclude.onnx');
     await quantizeModel({
