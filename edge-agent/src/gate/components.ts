@@ -12,6 +12,12 @@ export interface Component {
   counted: number;
 }
 
+/** Reusable buffers for a frame of n pixels: labels (n) and parent (n + 1). */
+export interface ComponentScratch {
+  labels: Int32Array;
+  parent: Int32Array;
+}
+
 function find(parent: Int32Array, a: number): number {
   let r = a;
   while ((parent[r] as number) !== r) r = parent[r] as number;
@@ -42,12 +48,17 @@ export function connectedComponents(
   width: number,
   height: number,
   countIn?: Uint8Array,
+  scratch?: ComponentScratch,
+  /** Rows outside [fromRow, toRow) hold no set pixel: they are not scanned. */
+  fromRow = 0,
+  toRow = height,
 ): { components: Component[]; labels: Int32Array } {
-  const labels = new Int32Array(bin.length);
+  const labels = scratch?.labels ?? new Int32Array(bin.length);
+  labels.fill(0);
   // Worst case is one provisional label per two pixels; size for all to stay simple.
-  const parent = new Int32Array(bin.length + 1);
+  const parent = scratch?.parent ?? new Int32Array(bin.length + 1);
   let next = 1;
-  for (let y = 0; y < height; y++) {
+  for (let y = fromRow; y < toRow; y++) {
     for (let x = 0; x < width; x++) {
       const i = y * width + x;
       if (!bin[i]) continue;
@@ -58,10 +69,10 @@ export function connectedComponents(
         const nw = x > 0 ? (labels[up - 1] as number) : 0;
         const n = labels[up] as number;
         const ne = x < width - 1 ? (labels[up + 1] as number) : 0;
-        for (const l of [nw, n, ne]) {
-          if (l === 0 || l === label) continue;
-          label = label === 0 ? l : union(parent, label, l);
-        }
+        // In the order NW, N, NE.
+        if (nw !== 0 && nw !== label) label = label === 0 ? nw : union(parent, label, nw);
+        if (n !== 0 && n !== label) label = label === 0 ? n : union(parent, label, n);
+        if (ne !== 0 && ne !== label) label = label === 0 ? ne : union(parent, label, ne);
       }
       if (label === 0) {
         label = next++;
@@ -73,7 +84,7 @@ export function connectedComponents(
   // Second pass: relabel every pixel with its component's index + 1.
   const indexOfRoot = new Map<number, number>();
   const components: Component[] = [];
-  for (let y = 0; y < height; y++) {
+  for (let y = fromRow; y < toRow; y++) {
     for (let x = 0; x < width; x++) {
       const i = y * width + x;
       const l = labels[i] as number;

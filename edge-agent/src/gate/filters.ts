@@ -3,11 +3,20 @@
 /**
  * Separable box blur of radius r ((2r+1)² window), edges replicated. Stands in for the Gaussian
  * of reference motion detectors: it only has to smooth sensor noise and compression blocks.
+ * `out` and `tmp` (src-sized) let a caller reuse its buffers; `out` must not be `src`.
  */
-export function boxBlur(src: Float32Array, width: number, height: number, r: number): Float32Array {
-  if (r <= 0) return src.slice();
-  const tmp = new Float32Array(src.length);
-  const out = new Float32Array(src.length);
+export function boxBlur(
+  src: Float32Array,
+  width: number,
+  height: number,
+  r: number,
+  out: Float32Array = new Float32Array(src.length),
+  tmp: Float32Array = new Float32Array(src.length),
+): Float32Array {
+  if (r <= 0) {
+    out.set(src);
+    return out;
+  }
   const n = 2 * r + 1;
   // Running sums: O(1) per pixel whatever the radius.
   for (let y = 0; y < height; y++) {
@@ -37,9 +46,14 @@ function clamp(i: number, size: number): number {
   return i < 0 ? 0 : i >= size ? size - 1 : i;
 }
 
-/** 3×3 dilation of a 0/1 image: joins the fragments of one moving object into one blob. */
-export function dilate3x3(src: Uint8Array, width: number, height: number): Uint8Array {
-  const rows = new Uint8Array(src.length);
+/** 3×3 dilation of a 0/1 image: joins the fragments of one moving object into one blob. `out` and `rows` are optional reusable buffers. */
+export function dilate3x3(
+  src: Uint8Array,
+  width: number,
+  height: number,
+  out: Uint8Array = new Uint8Array(src.length),
+  rows: Uint8Array = new Uint8Array(src.length),
+): Uint8Array {
   for (let y = 0; y < height; y++) {
     const row = y * width;
     for (let x = 0; x < width; x++) {
@@ -50,7 +64,6 @@ export function dilate3x3(src: Uint8Array, width: number, height: number): Uint8
         (x < width - 1 ? (src[i + 1] as number) : 0);
     }
   }
-  const out = new Uint8Array(src.length);
   for (let y = 0; y < height; y++) {
     const row = y * width;
     for (let x = 0; x < width; x++) {
@@ -60,6 +73,31 @@ export function dilate3x3(src: Uint8Array, width: number, height: number): Uint8
         (y > 0 ? (rows[i - width] as number) : 0) |
         (y < height - 1 ? (rows[i + width] as number) : 0);
     }
+  }
+  return out;
+}
+
+/**
+ * dilate3x3 of a 0/1 image given as the indices of its set pixels (`count` of them): the same
+ * result, in time proportional to the set pixels rather than the frame.
+ */
+export function dilate3x3Sparse(
+  indices: Int32Array,
+  count: number,
+  width: number,
+  height: number,
+  out: Uint8Array = new Uint8Array(width * height),
+): Uint8Array {
+  out.fill(0);
+  for (let k = 0; k < count; k++) {
+    const i = indices[k] as number;
+    const y = Math.floor(i / width);
+    const x = i - y * width;
+    const x0 = x > 0 ? x - 1 : x;
+    const x1 = x < width - 1 ? x + 1 : x;
+    const y0 = y > 0 ? y - 1 : y;
+    const y1 = y < height - 1 ? y + 1 : y;
+    for (let yy = y0; yy <= y1; yy++) out.fill(1, yy * width + x0, yy * width + x1 + 1);
   }
   return out;
 }

@@ -40,15 +40,21 @@ export function analysisSize(
 
 /**
  * Area-average downscale into a float image (each output pixel is the mean of the source pixels
- * that map onto it), which also averages away sensor noise. Same size is a plain copy.
+ * that map onto it), which also averages away sensor noise. Same size is a plain copy. `out`
+ * (width × height) lets a caller reuse a buffer.
  */
-export function downscale(src: GrayFrame, width: number, height: number): Float32Array {
-  const out = new Float32Array(width * height);
+export function downscale(
+  src: GrayFrame,
+  width: number,
+  height: number,
+  out: Float32Array = new Float32Array(width * height),
+): Float32Array {
   const { data } = src;
   if (width === src.width && height === src.height) {
-    for (let i = 0; i < out.length; i++) out[i] = data[i] as number;
+    out.set(data);
     return out;
   }
+  out.fill(0);
   const xMap = new Int32Array(src.width);
   const yMap = new Int32Array(src.height);
   for (let x = 0; x < src.width; x++)

@@ -6,7 +6,8 @@
 import type { EdgeSettings } from '@pretag/shared/config/edge-schema';
 import type { BoxXYXY } from '@pretag/shared/detection/types';
 import { connectedComponents } from './components.ts';
-import { boxBlur, ContrastGain, dilate3x3, histogram, percentile } from './filters.ts';
+import type { ComponentScratch } from './components.ts';
+import { boxBlur, ContrastGain, dilate3x3Sparse, histogram, percentile } from './filters.ts';
 import { analysisSize, checkGrayFrame, downscale, GateInputError } from './gray-frame.ts';
 import type { GrayFrame } from './gray-frame.ts';
 import { PolygonMask } from './polygon-mask.ts';
@@ -49,8 +50,11 @@ export interface MotionOptions {
   maxCalibrationFrames?: number;
 }
 
+/** Rows of the analysed image by default; the pipeline makes its grey frames at this size. */
+export const MOTION_ANALYSIS_ROWS = 180;
+
 const DEFAULTS: Required<MotionOptions> = {
-  height: 180,
+  height: MOTION_ANALYSIS_ROWS,
   blurRadius: 1,
   improveContrast: true,
   minBlobArea: 0.0005,
@@ -92,6 +96,8 @@ export class MotionDetector {
   #previousMedian = 0;
   /** Per pixel: the last time (s) it changed from one frame to the next. */
   #lastMoved: Float64Array | undefined;
+  /** Working buffers for the current analysis size, reused frame to frame (less GC). */
+  #scratch: Scratch | undefined;
 
   constructor(config: MotionConfig, options: MotionOptions = {}) {
     this.#opts = { ...DEFAULTS, ...options };
@@ -143,7 +149,9 @@ export class MotionDetector {
     this.#previous = img;
 
     const n = width * height;
-    const changed = new Uint8Array(n);
+    const scratch = this.#scratchFor(n);
+    const changed = scratch.changed;
+    changed.fill(0);
     const threshold = this.#config.threshold;
     let changedCount = 0;
     // Auto exposure moves every pixel by the same factor; undo small steps before comparing.
@@ -152,11 +160,11 @@ export class MotionDetector {
     const toBg = ratio(o.exposureCompensation ? medianOf(bg, mask) : 0);
     const toPrev = ratio(prevMedian);
     for (let i = 0; i < n; i++) {
-      if (mask?.[i]) continue;
+      if (mask !== undefined && mask[i] !== 0) continue;
       const v = img[i] as number;
       if (Math.abs(v * toBg - (bg[i] as number)) * gain > threshold) {
         changed[i] = 1;
-        changedCount++;
+        scratch.changedAt[changedCount++] = i;
       }
       if (Math.abs(v * toPrev - (prev[i] as number)) * gain > threshold) lastMoved[i] = t;
     }
@@ -173,15 +181,35 @@ export class MotionDetector {
       return { ...noMotion(), globalChange: true, calibrating: true, changedShare };
     }
 
-    const grown = dilate3x3(changed, width, height);
-    if (mask) for (let i = 0; i < n; i++) if (mask[i]) grown[i] = 0;
-    const { components, labels } = connectedComponents(grown, width, height, changed);
-    // A blob is moving when any of its pixels changed between frames within stillSeconds.
-    const moving = new Uint8Array(components.length + 1);
-    const since = t - o.stillSeconds;
-    for (let i = 0; i < n; i++) {
-      const l = labels[i] as number;
-      if (l !== 0 && (lastMoved[i] as number) >= since) moving[l] = 1;
+    // Nothing changed (a quiet scene): no blobs, and every pixel learns at the background rate.
+    let labels: Int32Array | undefined;
+    let components: ReturnType<typeof connectedComponents>['components'] = [];
+    let moving = new Uint8Array(1);
+    // Rows that can hold a blob: those of changed pixels, grown by the dilation.
+    let fromRow = 0;
+    let toRow = 0;
+    if (changedCount > 0) {
+      const at = scratch.changedAt;
+      fromRow = Math.max(0, Math.floor((at[0] as number) / width) - 1);
+      toRow = Math.min(height, Math.floor((at[changedCount - 1] as number) / width) + 2);
+      const grown = dilate3x3Sparse(at, changedCount, width, height, scratch.grown);
+      if (mask) for (let i = 0; i < n; i++) if (mask[i]) grown[i] = 0;
+      ({ components, labels } = connectedComponents(
+        grown,
+        width,
+        height,
+        changed,
+        scratch.components,
+        fromRow,
+        toRow,
+      ));
+      // A blob is moving when any of its pixels changed between frames within stillSeconds.
+      moving = new Uint8Array(components.length + 1);
+      const since = t - o.stillSeconds;
+      for (let i = fromRow * width; i < toRow * width; i++) {
+        const l = labels[i] as number;
+        if (l !== 0 && (lastMoved[i] as number) >= since) moving[l] = 1;
+      }
     }
     const minBlob = o.minBlobArea * n;
     let counted = 0;
@@ -200,12 +228,20 @@ export class MotionDetector {
     const rate = this.#config.learning_rate;
     const fgRate = calibrating ? o.calibrationRate : rate * o.foregroundRate;
     const bgRate = calibrating ? o.calibrationRate : rate;
-    for (let i = 0; i < n; i++) {
-      const l = labels[i] as number;
-      // Still blobs are learnt at once; moving ones slowly; the rest at the normal rate.
-      const a = l === 0 ? bgRate : moving[l] ? fgRate : 1;
-      bg[i] = (bg[i] as number) + a * ((img[i] as number) - (bg[i] as number));
-    }
+    // Outside the blob rows every pixel learns at the background rate.
+    const blobFrom = labels === undefined ? 0 : fromRow * width;
+    const blobTo = labels === undefined ? 0 : toRow * width;
+    for (let i = 0; i < blobFrom; i++)
+      bg[i] = (bg[i] as number) + bgRate * ((img[i] as number) - (bg[i] as number));
+    if (labels !== undefined)
+      for (let i = blobFrom; i < blobTo; i++) {
+        const l = labels[i] as number;
+        // Still blobs are learnt at once; moving ones slowly; the rest at the normal rate.
+        const a = l === 0 ? bgRate : moving[l] ? fgRate : 1;
+        bg[i] = (bg[i] as number) + a * ((img[i] as number) - (bg[i] as number));
+      }
+    for (let i = blobTo; i < n; i++)
+      bg[i] = (bg[i] as number) + bgRate * ((img[i] as number) - (bg[i] as number));
     if (calibrating) return { ...noMotion(), globalChange: true, calibrating: true, changedShare };
     return {
       motion: score >= this.#config.min_area && score > 0,
@@ -219,9 +255,17 @@ export class MotionDetector {
 
   /** Downscale, zero the masked pixels (so mask edges blur the same in frame and background), blur. */
   #prepare(frame: GrayFrame, width: number, height: number, mask?: Uint8Array): Float32Array {
-    const small = downscale(frame, width, height);
+    const s = this.#scratchFor(width * height);
+    const small = downscale(frame, width, height, s.small);
     if (mask) for (let i = 0; i < small.length; i++) if (mask[i]) small[i] = 0;
-    return boxBlur(small, width, height, this.#opts.blurRadius);
+    // The prepared frame is kept as #previous until the next one: write the other buffer.
+    const out = s.prepared[0] === this.#previous ? s.prepared[1] : s.prepared[0];
+    return boxBlur(small, width, height, this.#opts.blurRadius, out, s.blurTmp);
+  }
+
+  #scratchFor(n: number): Scratch {
+    if (this.#scratch?.small.length !== n) this.#scratch = newScratch(n);
+    return this.#scratch;
   }
 
   #seed(img: Float32Array): MotionResult {
@@ -231,6 +275,29 @@ export class MotionDetector {
     this.#calibrationLeft = 0;
     return { ...noMotion(), calibrating: true };
   }
+}
+
+interface Scratch {
+  small: Float32Array;
+  blurTmp: Float32Array;
+  prepared: [Float32Array, Float32Array];
+  changed: Uint8Array;
+  /** Indices of the changed pixels, in raster order. */
+  changedAt: Int32Array;
+  grown: Uint8Array;
+  components: ComponentScratch;
+}
+
+function newScratch(n: number): Scratch {
+  return {
+    small: new Float32Array(n),
+    blurTmp: new Float32Array(n),
+    prepared: [new Float32Array(n), new Float32Array(n)],
+    changed: new Uint8Array(n),
+    changedAt: new Int32Array(n),
+    grown: new Uint8Array(n),
+    components: { labels: new Int32Array(n), parent: new Int32Array(n + 1) },
+  };
 }
 
 function medianOf(img: Float32Array, mask: Uint8Array | undefined): number {

@@ -1,7 +1,7 @@
 // The agent (`pretag edge run`): one pipeline per enabled camera into a shared spool, live config
 // reload, health endpoints, and a clean stop. A reload applies thresholds at the next frame
 // (every frame reads settingsAt on the current config); only cameras whose source changed (url,
-// hwaccel, max_fps, enabled) are restarted, the rest keep their motion background and state.
+// hwaccel, max_fps, rtsp_timeout_s, enabled) are restarted, the rest keep their motion background and state.
 // Remote overrides (the hub's config topic) are kept in memory and merged over the file's
 // per-camera settings; the file stays the source of truth, and a reload keeps the overrides that
 // still validate against it.
@@ -22,10 +22,12 @@ import type { CameraCounters, CameraOverrides, ConfigPayload } from '@pretag/sha
 import { startHealthServer } from '../health/health-server.ts';
 import type { HealthServer } from '../health/health-server.ts';
 import type { AgentHealth, CameraHealth } from '../health/snapshot.ts';
+import { LazyDetector } from '../privacy/lazy-detector.ts';
 import { Spool, spoolOptionsFromConfig } from '../spool/index.ts';
 import { sourceOptionsFor } from './camera-input.ts';
 import { CameraRunner } from './camera-runner.ts';
 import { openFaceDetector, openPrefilterDetector } from './models.ts';
+import { anyCameraRedacts } from './redaction-need.ts';
 import { startUplinkIfPossible } from './uplink-hook.ts';
 import type { UplinkHandle } from './uplink-hook.ts';
 
@@ -95,7 +97,7 @@ export function withRemoteOverrides(
 function sourceKey(config: EdgeConfig, id: string): string | undefined {
   if (!(id in config.cameras)) return undefined;
   const c = resolveCamera(config, id);
-  return c.enabled ? JSON.stringify([c.url, c.hwaccel, c.max_fps]) : undefined;
+  return c.enabled ? JSON.stringify([c.url, c.hwaccel, c.max_fps, c.rtsp_timeout_s]) : undefined;
 }
 
 export class Agent {
@@ -109,7 +111,8 @@ export class Agent {
   readonly #runners = new Map<string, CameraRunner>();
   readonly #startedAt = Date.now();
   #detector: Detector | undefined;
-  #face: Detector | undefined;
+  /** Opened at start when a camera redacts, else on the first frame that needs it. */
+  readonly #face = new LazyDetector(() => openFaceDetector(0.5));
   #spool: Spool | undefined;
   #health: HealthServer | undefined;
   #uplink: UplinkHandle | undefined;
@@ -166,7 +169,10 @@ export class Agent {
       { model: this.#detector.info.file, providers: this.#detector.info.providersUsed },
       'pre-filter detector ready',
     );
-    this.#face = await openFaceDetector(0.5);
+    if (anyCameraRedacts(config)) {
+      await this.#face.ready();
+      this.#log.info('face detector ready');
+    } else this.#log.info('no camera redacts faces: face detector not loaded');
     this.#spool = Spool.open({ ...spoolOptionsFromConfig(config.spool), log: this.#log });
     for (const id of Object.keys(config.cameras)) this.#startCamera(id);
     this.#health = await startHealthServer(
@@ -372,7 +378,7 @@ export class Agent {
       await this.#spool?.close();
       await this.#health?.close();
       await this.#detector?.close();
-      await this.#face?.close();
+      await this.#face.close();
     })();
     return this.#stopping;
   }

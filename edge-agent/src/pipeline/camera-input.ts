@@ -14,11 +14,20 @@ function hwaccelArgs(hw: ResolvedEdgeCamera['hwaccel']): string[] {
   return ['-hwaccel', hw];
 }
 
+/** A camera that stops answering is given up on after this long unless rtsp_timeout_s says otherwise. */
+export const DEFAULT_RTSP_TIMEOUT_S = 10;
+
 export function sourceOptionsFor(camera: ResolvedEdgeCamera, fps: number): SourceOptions {
   const kind = sourceKind(camera.url);
   const hw = hwaccelArgs(camera.hwaccel);
   if (kind === 'rtsp')
-    return { input: camera.url, inputArgs: ['-rtsp_transport', 'tcp', ...hw], fps, live: true };
+    return {
+      input: camera.url,
+      inputArgs: ['-rtsp_transport', 'tcp', ...hw],
+      ioTimeoutS: camera.rtsp_timeout_s ?? DEFAULT_RTSP_TIMEOUT_S,
+      fps,
+      live: true,
+    };
   if (kind === 'v4l2')
     return { input: camera.url, inputFormat: 'v4l2', inputArgs: hw, fps, live: true };
   const file = camera.url.startsWith('file://') ? fileURLToPath(camera.url) : camera.url;

@@ -21,7 +21,7 @@ import { redactFaces } from '../privacy/redact.ts';
 import type { RawFrame } from '../sources/frame-source.ts';
 import { frameIdFor } from './frame-id.ts';
 import { FrameSkipper } from './frame-skipper.ts';
-import { grayStep, rgbToGray } from './gray.ts';
+import { AnalysisGray } from './gray.ts';
 import { ErrorTally } from './once-logger.ts';
 import type { PipelineLog } from './once-logger.ts';
 
@@ -54,7 +54,11 @@ export interface PipelineCounts {
   /** Uploads the sink refused or failed on. */
   sinkFailed: number;
   uploadedBytes: number;
+  /** Pre-filter detector time, ms (every inference it ran). */
   inferenceMs: number;
+  /** Face detector time, ms (part of faceMs). */
+  faceInferenceMs: number;
+  /** Redaction and JPEG encoding of uploaded frames, face detector included, ms. */
   faceMs: number;
 }
 
@@ -71,6 +75,8 @@ export interface FrameRecord {
   sceneChange: boolean;
   inferred: boolean;
   detections: Detection[];
+  /** Detections of a class of interest between presence_score and min_score (when any). */
+  weak?: Detection[];
   decision: 'upload' | 'skip' | 'dropped' | 'error';
   reason?: string;
   skipReason?: string;
@@ -90,6 +96,7 @@ export class CameraPipeline {
     sinkFailed: 0,
     uploadedBytes: 0,
     inferenceMs: 0,
+    faceInferenceMs: 0,
     faceMs: 0,
   };
   /** The settings the last sampled frame ran with (health shows the thresholds). */
@@ -100,6 +107,7 @@ export class CameraPipeline {
   #gate: FrameGate | undefined;
   #sampling: SamplingState | undefined;
   #seq = 0;
+  readonly #gray = new AnalysisGray();
 
   constructor(options: CameraPipelineOptions) {
     this.#o = options;
@@ -137,7 +145,7 @@ export class CameraPipeline {
         : initialSampling(sampling);
 
       stage = 'gate';
-      const gray = rgbToGray(raw.data, raw.width, raw.height, grayStep(raw.height));
+      const gray = this.#gray.from(raw.data, raw.width, raw.height);
       this.#gate ??= new FrameGate(settings);
       this.#gate.setSettings(settings);
       const gate = this.#gate.process(gray, t);
@@ -203,6 +211,7 @@ export class CameraPipeline {
     record: FrameRecord,
   ): Promise<FrameRecord> {
     const enabled = this.#o.redact ?? settings.redact_faces;
+    const face = enabled ? this.#o.faceDetector : undefined;
     const t0 = performance.now();
     const red = await redactFaces(image, {
       settings: redactionOptionsFor(
@@ -210,7 +219,16 @@ export class CameraPipeline {
         { jpeg_quality: this.#o.jpegQuality ?? 85 },
       ),
       detections: d.detections,
-      faceDetector: enabled ? this.#o.faceDetector : undefined,
+      faceDetector: face && {
+        detect: async (img) => {
+          const f0 = performance.now();
+          try {
+            return await face.detect(img);
+          } finally {
+            this.counts.faceInferenceMs += performance.now() - f0;
+          }
+        },
+      },
       output: 'jpeg',
     });
     this.counts.faceMs += performance.now() - t0;
@@ -239,7 +257,9 @@ export class CameraPipeline {
       sha256: createHash('sha256').update(jpeg).digest('hex'),
       bytes: jpeg.length,
       reason: d.reason,
-      detections: d.detections.slice(0, MAX_EDGE_DETECTIONS),
+      // Weak detections are what made a `motion` upload of a frame without accepted ones; the
+      // thresholds sent along (minScore) tell them apart.
+      detections: (d.detections.length > 0 ? d.detections : d.weak).slice(0, MAX_EDGE_DETECTIONS),
       motionScore: Math.min(1, Math.max(0, d.motionScore)),
       thresholds: d.thresholds,
       modelId: this.#o.detector.info.modelId,
@@ -273,16 +293,21 @@ function recordOf(
     gate: gate.open ? 'open' : 'closed',
     sceneChange: gate.scene.changed,
     inferred: d.inferred,
-    detections: d.detections.map((x) => ({
-      label: x.label,
-      score: round(x.score, 3),
-      box: x.box.map((v) => round(v, 1)) as Detection['box'],
-    })),
+    detections: d.detections.map(rounded),
+    ...(d.weak.length > 0 && { weak: d.weak.map(rounded) }),
     decision: d.decision,
   };
   return d.decision === 'upload'
     ? { ...base, reason: d.reason, keepalive: d.keepalive }
     : { ...base, skipReason: d.skipReason };
+}
+
+function rounded(x: Detection): Detection {
+  return {
+    label: x.label,
+    score: round(x.score, 3),
+    box: x.box.map((v) => round(v, 1)) as Detection['box'],
+  };
 }
 
 function round(v: number, digits: number): number {

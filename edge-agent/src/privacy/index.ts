@@ -8,7 +8,14 @@ export {
 } from './options.ts';
 export { planRedaction, headBox, mergeRects, toRect, type Rect, type PlanInput } from './plan.ts';
 export { createFaceDetector } from './face-detector.ts';
-export { obscureRegions, encodeJpeg, effectSize, type RedactionMode } from './pixels.ts';
+export {
+  obscureRegions,
+  pixelateRegion,
+  encodeJpeg,
+  effectSize,
+  type RedactionMode,
+} from './pixels.ts';
+export { LazyDetector } from './lazy-detector.ts';
 export {
   redactFaces,
   type RedactFacesOptions,

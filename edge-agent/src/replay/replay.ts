@@ -12,6 +12,7 @@ import { CliError } from '@pretag/shared/cli/errors';
 import type { Detector } from '@pretag/shared/detector/types';
 import type { PipelineLog } from '../pipeline/once-logger.ts';
 import { openFrameSource, probeVideo } from '../sources/index.ts';
+import type { RawFrame } from '../sources/index.ts';
 import { CameraPipeline } from '../pipeline/camera-pipeline.ts';
 import type { FrameRecord } from '../pipeline/camera-pipeline.ts';
 import { openFaceDetector, openPrefilterDetector } from '../pipeline/models.ts';
@@ -99,13 +100,18 @@ export async function runReplay(o: ReplayOptions): Promise<ReplayResult> {
   const t0 = performance.now();
   let decodeWaitMs = 0;
   let sampled = 0;
+  const it = source[Symbol.asyncIterator]();
+  let pending: Promise<IteratorResult<RawFrame>> | undefined;
   try {
-    const it = source[Symbol.asyncIterator]();
+    pending = it.next();
     for (;;) {
       const w0 = performance.now();
-      const next = await it.next();
+      const next = await pending;
       decodeWaitMs += performance.now() - w0;
       if (next.done) break;
+      // Ask for the next frame before working on this one, so reading the pipe (and ffmpeg
+      // writing to it) goes on while this frame is processed.
+      pending = it.next();
       const raw = next.value;
       const capturedAt = new Date(start.getTime() + raw.ptsSeconds * 1000);
       const rec = await pipeline.process(raw, raw.ptsSeconds, capturedAt);
@@ -119,6 +125,8 @@ export async function runReplay(o: ReplayOptions): Promise<ReplayResult> {
     }
   } finally {
     await source.stop();
+    // The frame asked for ahead ends with the source; nothing waits for it.
+    await pending?.catch(() => undefined);
     lines.end();
     await once(lines, 'close');
     if (!o.detectors) {
@@ -140,6 +148,7 @@ export async function runReplay(o: ReplayOptions): Promise<ReplayResult> {
       wallMs,
       decodeWaitMs,
       inferenceMs: pipeline.counts.inferenceMs,
+      faceInferenceMs: pipeline.counts.faceInferenceMs,
       redactEncodeMs: pipeline.counts.faceMs,
     },
   });

@@ -8,6 +8,8 @@ export interface ReplayTiming {
   decodeWaitMs: number;
   /** Pre-filter detector time (all inferences it ran). */
   inferenceMs: number;
+  /** Face detector time (it runs on uploaded frames of redacting cameras); part of redactEncodeMs. */
+  faceInferenceMs: number;
   /** Redaction (face detector + obscure) and JPEG encoding time. */
   redactEncodeMs: number;
 }
@@ -134,7 +136,7 @@ export function formatSummary(s: ReplaySummary): string {
     `replay ${s.camera}: ${s.video} (${s.durationS.toFixed(1)} s, model ${s.model})`,
     ...rows.map(([a, b, p]) => `  ${a.padEnd(w0)}  ${b.padStart(w1)}  ${p}`.trimEnd()),
     `  upload ratio ${(100 * s.uploadRatio).toFixed(1)} %, ${(s.uploadedBytes / 1024).toFixed(0)} KiB of JPEG`,
-    `  wall ${(t.wallMs / 1000).toFixed(2)} s (decode wait ${(t.decodeWaitMs / 1000).toFixed(2)} s, inference ${(t.inferenceMs / 1000).toFixed(2)} s, redact+encode ${(t.redactEncodeMs / 1000).toFixed(2)} s)`,
+    `  wall ${(t.wallMs / 1000).toFixed(2)} s (decode wait ${(t.decodeWaitMs / 1000).toFixed(2)} s, inference ${(t.inferenceMs / 1000).toFixed(2)} s, redact+encode ${(t.redactEncodeMs / 1000).toFixed(2)} s of which face detector ${(t.faceInferenceMs / 1000).toFixed(2)} s)`,
   ];
   return lines.join('\n');
 }

@@ -46,7 +46,8 @@ export interface CameraInput {
   /**
    * RTSP socket I/O timeout, s: bounds a hung probe or connect to a camera that accepts TCP but
    * never answers. The option is `-timeout` from ffmpeg 5; ffmpeg 4.x (JetPack's) calls it
-   * `-stimeout`, and its `-timeout` means "listen", so say which.
+   * `-stimeout`, and its `-timeout` means "listen". By default the source picks the flag for the
+   * ffmpeg it finds; rtspTimeoutOption forces one.
    */
   ioTimeoutS?: number;
   rtspTimeoutOption?: '-timeout' | '-stimeout';
@@ -71,13 +72,12 @@ export function cameraSourceOptions(
   const inputArgs: string[] = [];
   let inputFormat: string | undefined;
   let input = camera.url;
+  let ioTimeoutS: number | undefined;
   if (kind === 'rtsp') {
     inputArgs.push('-rtsp_transport', camera.rtspTransport ?? 'tcp');
-    if (camera.ioTimeoutS !== undefined)
-      inputArgs.push(
-        camera.rtspTimeoutOption ?? '-timeout',
-        String(Math.round(camera.ioTimeoutS * 1e6)),
-      );
+    if (camera.ioTimeoutS !== undefined && camera.rtspTimeoutOption)
+      inputArgs.push(camera.rtspTimeoutOption, String(Math.round(camera.ioTimeoutS * 1e6)));
+    else ioTimeoutS = camera.ioTimeoutS;
   } else if (kind === 'v4l2') {
     // ffmpeg -f v4l2 -input_format mjpeg -video_size 1280x720 -i /dev/video0
     inputFormat = 'v4l2';
@@ -93,6 +93,7 @@ export function cameraSourceOptions(
     ...(inputFormat ? { inputFormat } : {}),
     // The decoder choice goes last before -i: ffmpeg applies -c:v to the next input.
     inputArgs: [...inputArgs, ...decode],
+    ...(ioTimeoutS !== undefined && { ioTimeoutS }),
     live: kind !== 'file',
     ...output,
   };

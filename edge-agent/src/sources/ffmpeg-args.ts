@@ -29,6 +29,12 @@ export const FfmpegSourceOptionsSchema = z.strictObject({
   format: z.enum(PIXEL_FORMATS).default('rgb24'),
   /** A live input's end is an error ('stream-ended'); a file's end is just the end. Inferred when omitted. */
   live: z.boolean().optional(),
+  /**
+   * RTSP only: socket I/O timeout in seconds. A camera that stops answering makes ffmpeg (and the
+   * probe before it) fail instead of hanging, so a reconnecting wrapper retries. The flag is picked
+   * for the ffmpeg found at start (`-timeout` from 5.0, `-stimeout` before). None when omitted.
+   */
+  ioTimeoutS: z.number().positive().max(3600).optional(),
   /** How long stop() waits after SIGTERM (lets ffmpeg send RTSP TEARDOWN) before SIGKILL. */
   stopGraceMs: z.number().int().nonnegative().max(60_000).default(2000),
 });
@@ -91,9 +97,38 @@ export function resolveGeometry(
   return { width, height, format: options.format, fps };
 }
 
-/** Everything before `-i`: quiet logging (errors only, which we classify) plus the caller's args. */
+/**
+ * Major version from the first line of `ffmpeg -version` / `ffprobe -version`
+ * ("ffmpeg version 5.1.9-0+deb12u1", "ffmpeg version n4.4.2", "ffprobe version 4.2.7-0ubuntu0.1");
+ * undefined for a git build ("N-112233-gabcdef") or anything else.
+ */
+export function parseFfmpegMajor(versionText: string): number | undefined {
+  const m = /^ff(?:mpeg|probe) version n?(\d+)\.\d+/m.exec(versionText);
+  return m ? Number(m[1]) : undefined;
+}
+
+/**
+ * The RTSP socket I/O timeout for an ffmpeg of major version `major`, in microseconds. ffmpeg 5
+ * renamed `-stimeout` to `-timeout`; on ffmpeg 4 `-timeout` means "listen for a connection"
+ * (it would turn the client into a server), so a version is only taken as old when known to be.
+ */
+export function rtspTimeoutArgs(
+  input: string,
+  seconds: number | undefined,
+  major: number | undefined,
+): string[] {
+  if (seconds === undefined || !/^rtsps?:\/\//i.test(input)) return [];
+  const flag = major !== undefined && major < 5 ? '-stimeout' : '-timeout';
+  return [flag, String(Math.round(seconds * 1e6))];
+}
+
+/**
+ * Everything before `-i`: quiet logging (errors only, which we classify), `extra` (protocol
+ * options such as the RTSP timeout), then the caller's args, whose decoder choice must come last.
+ */
 export function buildInputArgs(
   options: Pick<FfmpegSourceOptions, 'inputFormat' | 'inputArgs'>,
+  extra: readonly string[] = [],
 ): string[] {
   const format = options.inputFormat ? ['-f', options.inputFormat] : [];
   return [
@@ -103,6 +138,7 @@ export function buildInputArgs(
     '-loglevel',
     'error',
     ...format,
+    ...extra,
     ...options.inputArgs,
   ];
 }

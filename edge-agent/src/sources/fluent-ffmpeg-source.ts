@@ -1,5 +1,6 @@
 // The only file that knows fluent-ffmpeg. fluent-ffmpeg is archived upstream; replacing it means
 // writing another FrameSource (plain spawn, GStreamer) and another probe, nothing else.
+import { execFile } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { constants } from 'node:fs';
 import { access, stat } from 'node:fs/promises';
@@ -14,8 +15,10 @@ import {
   inputKind,
   isLiveInput,
   needsProbe,
+  parseFfmpegMajor,
   parseSourceOptions,
   resolveGeometry,
+  rtspTimeoutArgs,
 } from './ffmpeg-args.ts';
 import type { FfmpegSourceOptions, FfmpegSourceOptionsInput } from './ffmpeg-args.ts';
 import { FrameChunker } from './frame-chunker.ts';
@@ -41,7 +44,7 @@ export function setDecoderBinaries(paths: { ffmpeg?: string; ffprobe?: string })
  * Finds the binary ourselves and hands fluent-ffmpeg the absolute path: fluent-ffmpeg 2.1.3
  * crashes the process with a TypeError when the binary is missing instead of reporting it.
  */
-async function resolveBinary(which: 'ffmpeg' | 'ffprobe', input: string): Promise<void> {
+async function resolveBinary(which: 'ffmpeg' | 'ffprobe', input: string): Promise<string> {
   const name = binaries[which];
   const candidates = name.includes('/')
     ? [name]
@@ -55,7 +58,7 @@ async function resolveBinary(which: 'ffmpeg' | 'ffprobe', input: string): Promis
       if ((await stat(candidate)).isDirectory()) continue;
       if (which === 'ffmpeg') ffmpeg.setFfmpegPath(candidate);
       else ffmpeg.setFfprobePath(candidate);
-      return;
+      return candidate;
     } catch {
       // not this one
     }
@@ -65,6 +68,38 @@ async function resolveBinary(which: 'ffmpeg' | 'ffprobe', input: string): Promis
     input,
     `${which} not found (looked for ${name}${name.includes('/') ? '' : ' on PATH'}): install ffmpeg or set ${which.toUpperCase()}_PATH`,
   );
+}
+
+const majors = new Map<string, Promise<number | undefined | null>>();
+
+/**
+ * Major version of an ffmpeg/ffprobe binary, asked once per path: undefined when the text is not
+ * recognised (a git build), null when the binary could not be asked (then asked again next time).
+ */
+function majorVersion(binary: string): Promise<number | undefined | null> {
+  let v = majors.get(binary);
+  if (!v) {
+    v = new Promise((resolve) => {
+      execFile(binary, ['-hide_banner', '-version'], { timeout: 10_000 }, (err, stdout) => {
+        if (err) majors.delete(binary);
+        resolve(err ? null : parseFfmpegMajor(stdout));
+      });
+    });
+    majors.set(binary, v);
+  }
+  return v;
+}
+
+/** The RTSP timeout arguments for `binary`; none when its version could not be asked. */
+async function timeoutArgsFor(
+  binary: string,
+  input: string,
+  seconds: number | undefined,
+): Promise<string[]> {
+  if (seconds === undefined) return [];
+  const major = await majorVersion(binary);
+  // Guessing wrong on ffmpeg 4 would make the client listen; without a version, leave it out.
+  return major === null ? [] : rtspTimeoutArgs(input, seconds, major);
 }
 
 export interface VideoInfo {
@@ -84,6 +119,8 @@ export interface ProbeOptions {
   inputArgs?: string[];
   /** Decode the whole stream to count frames exactly (slow; files only). */
   countFrames?: boolean;
+  /** RTSP socket I/O timeout, s (see FfmpegSourceOptions.ioTimeoutS). */
+  ioTimeoutS?: number | undefined;
 }
 
 // ffprobe's fields as fluent-ffmpeg parses them: numeric text becomes a number, 'N/A' stays text.
@@ -107,10 +144,11 @@ const ProbeSchema = z.object({
 
 /** Width, height, rate, frame count and duration of the first video stream (ffprobe). */
 export async function probeVideo(input: string, options: ProbeOptions = {}): Promise<VideoInfo> {
-  await resolveBinary('ffprobe', input);
+  const ffprobe = await resolveBinary('ffprobe', input);
   await checkLocalInput(input);
   const args = ['-v', 'error', '-select_streams', 'v:0'];
   if (options.inputFormat) args.push('-f', options.inputFormat);
+  args.push(...(await timeoutArgsFor(ffprobe, input, options.ioTimeoutS)));
   args.push(...(options.inputArgs ?? []));
   if (options.countFrames) args.push('-count_frames');
   const raw = await new Promise<unknown>((resolve, reject) => {
@@ -216,17 +254,22 @@ export class FluentFfmpegSource implements FrameSource {
 
   private async launch(): Promise<SourceGeometry> {
     const o = this.options;
-    await resolveBinary('ffmpeg', o.input);
+    const binary = await resolveBinary('ffmpeg', o.input);
     await checkLocalInput(o.input);
+    const timeout = await timeoutArgsFor(binary, o.input, o.ioTimeoutS);
     const probed = needsProbe(o)
-      ? await probeVideo(o.input, { inputFormat: o.inputFormat, inputArgs: o.inputArgs })
+      ? await probeVideo(o.input, {
+          inputFormat: o.inputFormat,
+          inputArgs: o.inputArgs,
+          ioTimeoutS: o.ioTimeoutS,
+        })
       : undefined;
     const geometry = resolveGeometry(o, probed);
-    if (!this.stopped) this.run = this.spawn(geometry);
+    if (!this.stopped) this.run = this.spawn(geometry, timeout);
     return geometry;
   }
 
-  private spawn(geometry: SourceGeometry): Run {
+  private spawn(geometry: SourceGeometry, extraInputArgs: string[]): Run {
     const o = this.options;
     // At most ~1 MiB queued per side of the PassThrough, so a 4K camera does not pin 50 MB.
     const out = new PassThrough({
@@ -236,7 +279,7 @@ export class FluentFfmpegSource implements FrameSource {
       ),
     });
     const command = ffmpeg(o.input)
-      .inputOptions(...buildInputArgs(o))
+      .inputOptions(...buildInputArgs(o, extraInputArgs))
       .outputOptions(...buildOutputArgs(geometry.format));
     const filters = buildVideoFilters(o, geometry);
     if (filters.length) command.videoFilters(filters);
@@ -258,9 +301,22 @@ export class FluentFfmpegSource implements FrameSource {
       command.on('end', () => resolve(null));
       command.on('error', (err: Error) => {
         onSpawn(undefined);
+        const proc = this.proc;
         // Never spawned (binary missing): nothing will end the stream, so end it here.
-        if (!this.proc?.pid) out.destroy();
-        resolve(decoderFailure(o.input, `${err.message}\n${this.stderrTail.join('\n')}`));
+        if (!proc?.pid) out.destroy();
+        const failure = () =>
+          decoderFailure(o.input, `${err.message}\n${this.stderrTail.join('\n')}`);
+        // fluent-ffmpeg reports this when our stream has closed (all output read) and it has not
+        // seen ffmpeg exit 20 ms later, which happens at a normal end of file on a busy machine.
+        // ffmpeg's own exit status decides; fluent-ffmpeg's SIGTERM after the output had ended
+        // is not a failure.
+        if (err.message === 'Output stream closed' && proc?.pid !== undefined) {
+          void exitOf(proc).then(({ code, signal }) =>
+            resolve(code === 0 || signal === 'SIGTERM' ? null : failure()),
+          );
+          return;
+        }
+        resolve(failure());
       });
     });
     // Backpressure: stdout is piped into `out`; when the consumer stops pulling, `out` fills,
@@ -329,4 +385,13 @@ export class FluentFfmpegSource implements FrameSource {
     run.out.destroy();
     await run.finished;
   }
+}
+
+/** How a child process ended, once it has. */
+function exitOf(
+  proc: ChildProcess,
+): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+  if (proc.exitCode !== null || proc.signalCode !== null)
+    return Promise.resolve({ code: proc.exitCode, signal: proc.signalCode });
+  return new Promise((resolve) => proc.once('exit', (code, signal) => resolve({ code, signal })));
 }

@@ -214,6 +214,8 @@ export const edgeCameraSchema = strict(
     enabled: bool.default(true),
     /** ffmpeg hardware decode; on a Jetson with jetson-ffmpeg use "nvmpi". */
     hwaccel: oneOf(HWACCEL).default('none'),
+    /** RTSP cameras: seconds without an answer before ffmpeg gives up and the agent reconnects (default 10). */
+    rtsp_timeout_s: positive.optional(),
     ...optionalShape(overrideShape),
     /** Replaces (does not extend) the schedule in `defaults`. */
     schedule: scheduleSchema.optional(),
@@ -229,6 +231,7 @@ export const resolvedEdgeCameraSchema = strict({
   url: cameraUrl,
   enabled: bool,
   hwaccel: oneOf(HWACCEL),
+  rtsp_timeout_s: positive.optional(),
 }).superRefine(checkSettings);
 export type ResolvedEdgeCamera = z.output<typeof resolvedEdgeCameraSchema>;
 

@@ -12,6 +12,7 @@ import {
   openFaceDetector,
   openPrefilterDetector,
 } from '../../../edge-agent/src/pipeline/models.ts';
+import { LazyDetector } from '../../../edge-agent/src/privacy/lazy-detector.ts';
 import { openFrameSource } from '../../../edge-agent/src/sources/index.ts';
 import type { RawFrame } from '../../../edge-agent/src/sources/index.ts';
 import { needMedia } from '../../helpers/media.ts';
@@ -31,8 +32,8 @@ cameras:
   zone: { url: rtsp://10.0.0.1/x }
 `;
 
-function config(): EdgeConfig {
-  const r = parseConfig(YAML, 'edge.yaml', 'edge');
+function config(yaml = YAML): EdgeConfig {
+  const r = parseConfig(yaml, 'edge.yaml', 'edge');
   if (!r.ok) throw new Error(JSON.stringify(r.errors));
   return r.config;
 }
@@ -127,6 +128,78 @@ describe.skipIf(!m.ok)('CameraPipeline on a real video', () => {
     expect(sinkCalls).toBe(0);
     expect(p.counts.redactionDropped).toBe(dropped.length);
     expect(log.lines.filter((l) => l.includes('redact-faces'))).toHaveLength(1);
+  });
+
+  it('sends weak detections (presence_score up to min_score) with a motion upload', async () => {
+    // A min_score no detection reaches: every person the model sees is only "present".
+    const weakYaml = YAML.replace(
+      'novelty: { min_gap_s: 0, presence_s: 0.1 }',
+      'novelty: { min_gap_s: 0, presence_s: 0.1, presence_score: 0.05 }\n  prefilter: { min_score: 0.99 }',
+    );
+    const sent: FramePayload[] = [];
+    const p = new CameraPipeline({
+      camera: 'zone',
+      config: () => config(weakYaml),
+      sourceFps: 2,
+      detector: prefilter,
+      redact: false,
+      sink: (payload) => {
+        sent.push(payload);
+        return Promise.resolve();
+      },
+      seed: 1,
+    });
+    const records = await run(p, frames);
+    const withWeak = sent.filter((x) => x.detections.length > 0);
+    expect(withWeak.length).toBeGreaterThan(0);
+    for (const payload of withWeak) {
+      expect(payload.reason).toBe('motion');
+      expect(payload.thresholds.minScore).toBe(0.99);
+      for (const d of payload.detections) {
+        expect(d.score).toBeGreaterThanOrEqual(0.05);
+        expect(d.score).toBeLessThan(0.99);
+        expect(['person', 'bicycle', 'car', 'motorcycle', 'bus', 'truck']).toContain(d.label);
+      }
+      // decisions.jsonl shows the same boxes as `weak`, none as accepted.
+      const rec = records.find((r) => r.frameId === payload.frameId);
+      expect(rec?.detections).toEqual([]);
+      expect(rec?.weak?.map((d) => d.label)).toEqual(payload.detections.map((d) => d.label));
+    }
+  });
+
+  it('loads the face model only when a frame needs redacting', async () => {
+    const lazy = (opens: { n: number }) =>
+      new LazyDetector(() => {
+        opens.n++;
+        return openFaceDetector(0.5);
+      });
+    const runWith = async (redact: boolean) => {
+      const opens = { n: 0 };
+      const face = lazy(opens);
+      const sent: FramePayload[] = [];
+      const p = new CameraPipeline({
+        camera: 'zone',
+        config,
+        sourceFps: 2,
+        detector: prefilter,
+        faceDetector: face,
+        redact,
+        sink: (payload) => {
+          sent.push(payload);
+          return Promise.resolve();
+        },
+        seed: 1,
+      });
+      await run(p, frames);
+      await face.close();
+      return { opens: opens.n, uploads: sent.length };
+    };
+    const off = await runWith(false);
+    expect(off.uploads).toBeGreaterThan(0);
+    expect(off.opens).toBe(0);
+    const on = await runWith(true);
+    expect(on.uploads).toBe(off.uploads);
+    expect(on.opens).toBe(1);
   });
 
   it('survives a broken frame: counted as an error, the next frames go on', async () => {

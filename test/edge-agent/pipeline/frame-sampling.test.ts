@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { FRAME_ID_PATTERN } from '../../../shared/src/blob/keys.ts';
 import { frameIdFor } from '../../../edge-agent/src/pipeline/frame-id.ts';
 import { FrameSkipper } from '../../../edge-agent/src/pipeline/frame-skipper.ts';
-import { grayStep, rgbToGray } from '../../../edge-agent/src/pipeline/gray.ts';
+import { AnalysisGray, grayStep } from '../../../edge-agent/src/pipeline/gray.ts';
 
 /** Runs a skipper over `n` frames at `fps` with a fixed interval; returns the sampled times. */
 function sampledTimes(fps: number, n: number, intervalAt: (t: number) => number): number[] {
@@ -39,25 +39,56 @@ describe('FrameSkipper (decode at max_fps, sample at the current interval)', () 
   });
 });
 
-describe('rgbToGray', () => {
-  it('uses BT.601 weights (77, 150, 29)/256', () => {
+describe("AnalysisGray (RGB → the gate's grey frame in one pass)", () => {
+  /** A grey RGB frame (r = g = b), so each pixel's luma is its value. */
+  const greyRgb = (values: number[]) => new Uint8Array(values.flatMap((v) => [v, v, v]));
+
+  it('uses BT.601 weights (77, 150, 29)/256 and keeps a frame already small enough', () => {
     // Pure red, green, blue and white pixels: 255·77>>8 = 76, 255·150>>8 = 149, 255·29>>8 = 28, 255.
     const rgb = new Uint8Array([255, 0, 0, 0, 255, 0, 0, 0, 255, 255, 255, 255]);
-    const g = rgbToGray(rgb, 4, 1);
+    const g = new AnalysisGray().from(rgb, 4, 1);
     expect([g.width, g.height]).toEqual([4, 1]);
     expect([...g.data]).toEqual([76, 149, 28, 255]);
   });
 
-  it('decimates by the step, keeping the top-left pixel of each block', () => {
-    const rgb = new Uint8Array(4 * 2 * 3);
-    for (let i = 0; i < 8; i++) rgb.fill(i * 10, i * 3, i * 3 + 3);
-    const g = rgbToGray(rgb, 4, 2, 2);
+  it('area-averages onto the analysis rows, rounding half up', () => {
+    // 4×2 onto 1 row → 2×1: (10+20+50+60)/4 = 35, (30+41+70+81)/4 = 55.5 → 56.
+    const rgb = greyRgb([10, 20, 30, 41, 50, 60, 70, 81]);
+    const g = new AnalysisGray(1).from(rgb, 4, 2);
     expect([g.width, g.height]).toEqual([2, 1]);
-    expect([...g.data]).toEqual([0, 20]);
+    expect([...g.data]).toEqual([35, 56]);
+  });
+
+  it('keeps every step-th pixel of a tall frame before averaging', () => {
+    // 4×8 for 2 rows: step ⌊8 / 4⌋ = 2 keeps columns 0, 2 and rows 0, 2, 4, 6 (a 2×4 grid),
+    // averaged onto 1×2: rows 0+2 and rows 4+6. Pixel value = 10·row + column.
+    const values = Array.from({ length: 32 }, (_, i) => 10 * Math.floor(i / 4) + (i % 4));
+    const g = new AnalysisGray(2).from(greyRgb(values), 4, 8);
+    expect([g.width, g.height]).toEqual([1, 2]);
+    // (0 + 2 + 20 + 22)/4 = 11; (40 + 42 + 60 + 62)/4 = 51.
+    expect([...g.data]).toEqual([11, 51]);
+  });
+
+  it('gives 320×180 for the test videos (768×432, 768×576 → 240 wide, 480×270)', () => {
+    const g = new AnalysisGray();
+    expect(g.from(new Uint8Array(768 * 432 * 3), 768, 432)).toMatchObject({
+      width: 320,
+      height: 180,
+    });
+    expect(g.from(new Uint8Array(768 * 576 * 3), 768, 576)).toMatchObject({
+      width: 240,
+      height: 180,
+    });
+    expect(g.from(new Uint8Array(480 * 270 * 3), 480, 270)).toMatchObject({
+      width: 320,
+      height: 180,
+    });
   });
 
   it('refuses a truncated frame', () => {
-    expect(() => rgbToGray(new Uint8Array(10), 4, 1)).toThrow(/needs 12 bytes, got 10/);
+    expect(() => new AnalysisGray().from(new Uint8Array(10), 4, 1)).toThrow(
+      /needs 12 bytes, got 10/,
+    );
   });
 
   it('never decimates below 360 rows', () => {

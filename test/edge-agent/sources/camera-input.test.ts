@@ -26,14 +26,15 @@ describe('hwaccel → decoder arguments', () => {
 });
 
 describe('camera input options', () => {
-  it('RTSP: TCP transport, I/O timeout in microseconds, decoder last, live', () => {
+  it('RTSP: TCP transport, decoder last, live; the I/O timeout left to the source to spell', () => {
     const o = cameraSourceOptions(
       { url: 'rtsp://10.0.0.13/stream1', hwaccel: 'nvmpi', ioTimeoutS: 10 },
       { fps: 2, width: 640 },
     );
     expect(o).toEqual({
       input: 'rtsp://10.0.0.13/stream1',
-      inputArgs: ['-rtsp_transport', 'tcp', '-timeout', '10000000', '-c:v', 'h264_nvmpi'],
+      inputArgs: ['-rtsp_transport', 'tcp', '-c:v', 'h264_nvmpi'],
+      ioTimeoutS: 10,
       live: true,
       fps: 2,
       width: 640,

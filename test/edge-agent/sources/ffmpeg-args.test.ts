@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import {
   buildInputArgs,
@@ -6,8 +7,10 @@ import {
   inputKind,
   isLiveInput,
   needsProbe,
+  parseFfmpegMajor,
   parseSourceOptions,
   resolveGeometry,
+  rtspTimeoutArgs,
 } from '../../../edge-agent/src/sources/ffmpeg-args.ts';
 import { SourceError } from '../../../edge-agent/src/sources/source-error.ts';
 
@@ -62,6 +65,21 @@ describe('ffmpeg arguments', () => {
     expect(args).toContain('-nostdin');
   });
 
+  it('puts protocol options (the RTSP timeout) after the format and before the caller args', () => {
+    const args = buildInputArgs({ inputArgs: ['-rtsp_transport', 'tcp', '-c:v', 'h264_nvmpi'] }, [
+      '-timeout',
+      '10000000',
+    ]);
+    expect(args.slice(-6)).toEqual([
+      '-timeout',
+      '10000000',
+      '-rtsp_transport',
+      'tcp',
+      '-c:v',
+      'h264_nvmpi',
+    ]);
+  });
+
   it('asks for packed raw frames of the first video stream only', () => {
     expect(buildOutputArgs('gray')).toEqual([
       '-map',
@@ -108,5 +126,49 @@ describe('inputs', () => {
       expect(err.kind).toBe('bad-options');
       expect(err.message).toContain(field);
     }
+  });
+});
+
+describe('RTSP I/O timeout per ffmpeg version', () => {
+  it.each([
+    ['ffmpeg version 5.1.9-0+deb12u1 Copyright (c) 2000-2025 the FFmpeg developers', 5],
+    ['ffmpeg version 4.2.7-0ubuntu0.1 Copyright (c) 2000-2022 the FFmpeg developers', 4], // JetPack 5
+    ['ffmpeg version n4.4.2 Copyright (c) 2000-2021', 4],
+    ['ffprobe version 6.1.1-3ubuntu5 Copyright (c) 2007-2023', 6],
+    ['ffmpeg version N-112233-gabcdef0123 Copyright (c) 2000-2024', undefined], // git build
+    ['not ffmpeg at all', undefined],
+  ])('%s → major %s', (text, major) => {
+    expect(parseFfmpegMajor(text)).toBe(major);
+  });
+
+  it('reads the installed ffmpeg: 5 or later, whose rtsp demuxer documents -timeout', () => {
+    const version = execFileSync('ffmpeg', ['-hide_banner', '-version'], { encoding: 'utf8' });
+    expect(parseFfmpegMajor(version)).toBeGreaterThanOrEqual(5);
+    const help = execFileSync('ffmpeg', ['-hide_banner', '-h', 'demuxer=rtsp'], {
+      encoding: 'utf8',
+    });
+    expect(help).toMatch(/^\s*-timeout\s.*microseconds/m);
+    expect(help).not.toMatch(/^\s*-stimeout\s/m);
+  });
+
+  it('-timeout from ffmpeg 5, -stimeout before (where -timeout would mean listen), in µs', () => {
+    expect(rtspTimeoutArgs('rtsp://cam/1', 10, 5)).toEqual(['-timeout', '10000000']);
+    expect(rtspTimeoutArgs('rtsps://cam/1', 2.5, 7)).toEqual(['-timeout', '2500000']);
+    expect(rtspTimeoutArgs('rtsp://cam/1', 10, 4)).toEqual(['-stimeout', '10000000']);
+    // An unknown version is a modern build (git); never risk turning the client into a server.
+    expect(rtspTimeoutArgs('rtsp://cam/1', 10, undefined)).toEqual(['-timeout', '10000000']);
+  });
+
+  it('adds nothing for files and devices, or without a timeout', () => {
+    expect(rtspTimeoutArgs('/data/a.mp4', 10, 5)).toEqual([]);
+    expect(rtspTimeoutArgs('/dev/video0', 10, 4)).toEqual([]);
+    expect(rtspTimeoutArgs('rtsp://cam/1', undefined, 5)).toEqual([]);
+  });
+
+  it('refuses a timeout that is not a positive number of seconds', () => {
+    expect(() => parseSourceOptions({ input: 'rtsp://cam/1', ioTimeoutS: 0 })).toThrow(SourceError);
+    expect(() => parseSourceOptions({ input: 'rtsp://cam/1', ioTimeoutS: -1 })).toThrow(
+      /ioTimeoutS/,
+    );
   });
 });
