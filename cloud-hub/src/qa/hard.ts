@@ -73,7 +73,13 @@ export function hardTags(frame: QaFrame, options: HardOptions = DEFAULT_HARD_OPT
   const tags: HardTag[] = [];
   const interest = options.classesOfInterest ? new Set(options.classesOfInterest) : undefined;
   const ofInterest = (d: Detection) => usable(d) && (!interest || interest.has(d.label));
-  const edge = Array.isArray(frame.edge) ? frame.edge.filter(ofInterest) : [];
+  // Weak edge boxes (below the edge's min score) ride along for context; only accepted ones
+  // are the edge's verdict to agree or disagree with.
+  const accepted = (d: Detection) =>
+    frame.edgeMinScore === undefined || d.score >= frame.edgeMinScore;
+  const edge = Array.isArray(frame.edge)
+    ? frame.edge.filter((d: Detection) => ofInterest(d) && accepted(d))
+    : [];
   const cloud = Array.isArray(frame.cloud) ? frame.cloud.filter(ofInterest) : [];
 
   if (frame.reason === 'audit') {

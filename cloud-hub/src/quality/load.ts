@@ -72,14 +72,19 @@ function asBox(v: unknown): BoxXYXY | null {
     : null;
 }
 
-function edgeBoxes(text: string): LabelledBox[] {
+/**
+ * The boxes the edge model stood behind. A frame with no accepted detection carries its weak
+ * ones (below the edge's thresholds.minScore) for context; they are not the model's verdict.
+ */
+export function edgeBoxes(text: string, minScore: number | undefined): LabelledBox[] {
   const v = json(text);
   if (!Array.isArray(v)) return [];
   const out: LabelledBox[] = [];
   for (const d of v as { label?: unknown; score?: unknown; box?: unknown }[]) {
     const box = asBox(d.box);
-    if (typeof d.label === 'string' && typeof d.score === 'number' && box)
-      out.push({ label: d.label, score: d.score, box });
+    if (typeof d.label !== 'string' || typeof d.score !== 'number' || !box) continue;
+    if (minScore !== undefined && d.score < minScore) continue;
+    out.push({ label: d.label, score: d.score, box });
   }
   return out;
 }
@@ -154,11 +159,12 @@ export function loadReviewedFrames(ledger: Ledger, q: QualityQuery): ReviewedFra
     const cloudRows = cloud.all(f.frameId);
     const cloudBoxes = cloudRows.map(toBox);
     const truth = frameTruth(list, cloudBoxes);
+    const th = json(f.thresholds) as { classes?: unknown; minScore?: unknown } | null;
     const models: ReviewedFrame['models'] = new Map();
     models.set(`edge\0${f.edgeModel}`, {
       source: 'edge',
       model: f.edgeModel,
-      boxes: edgeBoxes(f.edge),
+      boxes: edgeBoxes(f.edge, typeof th?.minScore === 'number' ? th.minScore : undefined),
     });
     const cloudModel = cloudRows[0]?.model ?? promotedBefore.get(f.receivedAt)?.model ?? lastCloud;
     if (cloudModel !== undefined)
@@ -170,7 +176,6 @@ export function loadReviewedFrames(ledger: Ledger, q: QualityQuery): ReviewedFra
         model: run.model,
         boxes: sh.filter((b) => b.model === run.model).map(toBox),
       });
-    const th = json(f.thresholds) as { classes?: unknown } | null;
     const edgeClasses =
       th && Array.isArray(th.classes) && th.classes.every((c) => typeof c === 'string')
         ? th.classes

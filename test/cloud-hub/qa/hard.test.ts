@@ -73,6 +73,19 @@ describe('hardTags on crafted frames (margin 0.05, match IoU 0.5)', () => {
       { edge: [person(0.38)] },
       ['disagreement', 'near-threshold'],
     ],
+    [
+      // A weak edge box (0.2 < 0.35) is context, not the edge's verdict: the edge accepted
+      // nothing, the cloud sees a person, so they disagree even though the boxes overlap.
+      'a weak edge box under a cloud person',
+      { edge: [person(0.2)], cloud: [person(0.9)] },
+      ['disagreement'],
+    ],
+    [
+      // 0.32 is below the edge threshold but within the margin: near, and still not accepted
+      'a weak edge box just under the edge threshold',
+      { edge: [person(0.32)], cloud: [person(0.9)] },
+      ['disagreement', 'near-threshold'],
+    ],
   ])('%s', (_name, over, tags) => {
     expect(hardTags(frame(over))).toEqual(tags);
   });
