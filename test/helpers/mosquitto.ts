@@ -57,8 +57,13 @@ async function accepts(port: number): Promise<boolean> {
   });
 }
 
+export interface MosquittoOptions {
+  /** Extra mosquitto.conf lines, e.g. the deployment's queue limits (deploy/mosquitto). */
+  config?: readonly string[];
+}
+
 /** Start Mosquitto; on failure prints `SKIP: …` and returns the reason. */
-export async function startMosquitto(): Promise<MosquittoStart> {
+export async function startMosquitto(options: MosquittoOptions = {}): Promise<MosquittoStart> {
   const bin = findBinary();
   if (!bin) {
     const reason = 'mosquitto is not installed (apt-get install -y mosquitto)';
@@ -77,6 +82,7 @@ export async function startMosquitto(): Promise<MosquittoStart> {
       'log_dest stderr',
       'log_type error',
       'log_type warning',
+      ...(options.config ?? []),
       '',
     ].join('\n'),
   );

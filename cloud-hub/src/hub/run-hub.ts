@@ -33,6 +33,7 @@ import { embeddedBrokerSettings } from '../broker/from-config.ts';
 import { deviceUsername } from '../broker/usernames.ts';
 import { pricesFromConfig } from '../costs/report.ts';
 import { startIngest } from '../ingest/subscriber.ts';
+import { ingestSessionOptions } from '../ingest/session.ts';
 import type { IngestMetrics } from '../ingest/metrics.ts';
 import { openLedger } from '../ledger/index.ts';
 import type { Ledger } from '../ledger/index.ts';
@@ -229,14 +230,28 @@ export async function startHub(o: StartHubOptions): Promise<RunningHub> {
       undo.push(() => c.endAsync());
       return c;
     };
-    const ingestClient = await connect('ingest');
+    // External broker: ingest keeps one persistent session (stable client id), so frames devices
+    // publish while the hub is down or restarting are queued by the broker, not dropped. Ingest
+    // connects itself, to be listening before the queued messages arrive.
+    const ext = embedded ? undefined : start.mqtt.external;
     const ingest = await startIngest({
       ledger,
-      client: ingestClient,
+      ...(ext
+        ? {
+            url: brokerUrl,
+            clientOptions: {
+              ...clientAuth,
+              ...ingestSessionOptions(ext, start.mqtt.prefix),
+              reconnectPeriod: 1_000,
+              connectTimeout: 10_000,
+            },
+          }
+        : { client: await connect('ingest') }),
       prefix: start.mqtt.prefix,
       logger: logger.child({ part: 'ingest' }),
     });
     undo.push(() => ingest.close());
+    const ingestClient = ingest.client;
 
     // Detection: in-process workers with the embedded broker; a dispatcher feeding external
     // workers (MQTT 5 shared subscription) with an external one.
@@ -312,6 +327,7 @@ export async function startHub(o: StartHubOptions): Promise<RunningHub> {
         ledger,
         client: c,
         prefix: start.mqtt.prefix,
+        maxOutstanding: start.mqtt.external.max_outstanding_jobs,
         logger: logger.child({ part: 'dispatch' }),
       });
       const d = dispatcher;

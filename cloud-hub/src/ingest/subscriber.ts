@@ -5,8 +5,11 @@
 // Delivery: on the hub's embedded broker, device frames come through the broker's intake
 // (broker/intake.ts) and the device's PUBACK waits until the frame's transaction has committed,
 // so a hub stopped or killed at any moment loses nothing: the edge resends what was not
-// acknowledged. On an external broker, messages are acknowledged when they arrive and written
-// within maxWaitMs (or maxItems); a hub killed inside that window loses those frames.
+// acknowledged. On an external broker the hub keeps a persistent session (ingest/session.ts), so
+// frames published while it is down wait at the broker; but mqtt.js PUBACKs a QoS 1 message when
+// it arrives, before it is written (within maxWaitMs or maxItems): a hub killed inside that
+// window loses those frames. (Deferring mqtt.js's ack via handleMessage would serialise the
+// stream to one message per commit.)
 import mqtt from 'mqtt';
 import type { IClientOptions, MqttClient } from 'mqtt';
 import type { Logger } from '@pretag/shared/log/logger';
@@ -48,6 +51,21 @@ export interface RunningIngest {
   /** Writes frames waiting in the batch now. */
   flush(): void;
   close(): Promise<void>;
+}
+
+/** Resolves on the client's first CONNACK; rejects on its first error (as mqtt.connectAsync). */
+function connected(client: MqttClient): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const done = (err?: Error): void => {
+      client.off('connect', onConnect);
+      client.off('error', done);
+      if (err) reject(err);
+      else resolve();
+    };
+    const onConnect = (): void => done();
+    client.on('connect', onConnect);
+    client.on('error', done);
+  });
 }
 
 export async function startIngest(o: IngestOptions): Promise<RunningIngest> {
@@ -156,13 +174,21 @@ export async function startIngest(o: IngestOptions): Promise<RunningIngest> {
           handle(topic, payload, resolve);
         });
 
+  // Listening before CONNACK: a persistent session's queued messages arrive right after it, and
+  // mqtt.js acknowledges a message whether or not anyone listens.
   const client =
     o.client ??
-    (await mqtt.connectAsync(o.url ?? 'mqtt://127.0.0.1:1883', {
-      reconnectPeriod: 1_000,
-      ...o.clientOptions,
-    }));
+    mqtt.connect(o.url ?? 'mqtt://127.0.0.1:1883', { reconnectPeriod: 1_000, ...o.clientOptions });
   client.on('message', onMessage);
+  if (!o.client) {
+    try {
+      await connected(client);
+    } catch (err) {
+      client.removeListener('message', onMessage);
+      await client.endAsync(true);
+      throw err;
+    }
+  }
   const f = scheme.hubFilters;
   await client.subscribeAsync({
     [f.frame]: { qos: 1 },

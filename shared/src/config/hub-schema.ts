@@ -162,8 +162,31 @@ const externalBroker = strict(
     password_file: filePath.optional(),
     /** MQTT 5 shared-subscription group the detection workers join. */
     share_group: id.default('pretag-detectors'),
+    /**
+     * The ingest client's id. Stable, with a persistent session, so the broker queues device
+     * frames while the hub is down; default pretag-hub-ingest-<username or "hub">-<prefix>.
+     * Two hubs must never share one.
+     */
+    client_id: id.optional(),
+    /** How long the broker keeps the ingest session (and queues frames) after the hub leaves. */
+    session_expiry_s: number('a whole number of seconds between 60 and 4294967295', {
+      min: 60,
+      max: 0xffff_ffff,
+      int: true,
+    }).default(86_400),
+    /**
+     * Detection jobs published to external workers and not yet answered, at most. Size it to
+     * the workers' total batch capacity with headroom (workers x concurrency x batch x 2): too
+     * low caps detection throughput; jobs beyond what workers finish within a lease are
+     * published twice.
+     */
+    max_outstanding_jobs: number('a whole number of jobs between 1 and 100000', {
+      min: 1,
+      max: 100_000,
+      int: true,
+    }).default(64),
   },
-  'external broker settings { url, username, password_file }',
+  'external broker settings { url, username, password_file, client_id, session_expiry_s, max_outstanding_jobs }',
 );
 
 const azureBlob = strict(

@@ -2,7 +2,7 @@
 // decodePayload: size-checked before parsing, shape-checked after, every string and array
 // bounded. A bad message yields a short reason, never an exception.
 import { z } from 'zod';
-import { idSchema } from '../ids.ts';
+import { idSchema, isValidId } from '../ids.ts';
 import {
   MAX_BLOB_KEY_LENGTH,
   blobKeyProblem,
@@ -97,7 +97,7 @@ export const framePayloadSchema = z
       return;
     }
     // Ids are already checked by their own schemas; only build the prefix when they are valid.
-    if (idSchema.safeParse(f.site).success && idSchema.safeParse(f.camera).success) {
+    if (isValidId(f.site) && isValidId(f.camera)) {
       const prefix = frameKeyPrefix(f.site, f.camera);
       if (!f.blobKey.startsWith(prefix))
         ctx.addIssue({
@@ -199,20 +199,36 @@ export type DecodeResult<T> = { ok: true; value: T } | { ok: false; reason: stri
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 
-/** Walks the parsed JSON without recursion, so hostile nesting cannot overflow the stack. */
+/**
+ * Walks the parsed JSON without recursion, so hostile nesting cannot overflow the stack. Two
+ * parallel stacks and for-in over own keys: no per-node tuples or entry arrays (this runs on
+ * every message, so its allocations showed in the ingest profile).
+ */
 function structureProblem(root: unknown): string | undefined {
-  const stack: [unknown, number][] = [[root, 0]];
-  while (stack.length) {
-    const [node, depth] = stack.pop() as [unknown, number];
+  const nodes: unknown[] = [root];
+  const depths: number[] = [0];
+  while (nodes.length) {
+    const node = nodes.pop();
+    const depth = depths.pop() as number;
     if (node === null || typeof node !== 'object') continue;
     if (depth >= MAX_JSON_DEPTH) return `nested deeper than ${MAX_JSON_DEPTH} levels`;
     if (Array.isArray(node)) {
-      for (const item of node as unknown[]) stack.push([item, depth + 1]);
+      for (const item of node as unknown[]) {
+        if (item !== null && typeof item === 'object') {
+          nodes.push(item);
+          depths.push(depth + 1);
+        }
+      }
       continue;
     }
-    for (const [key, value] of Object.entries(node)) {
+    // JSON.parse makes only own, enumerable data properties on plain objects.
+    for (const key in node) {
       if (FORBIDDEN_KEYS.has(key)) return `forbidden key "${key}"`;
-      stack.push([value, depth + 1]);
+      const value = (node as Record<string, unknown>)[key];
+      if (value !== null && typeof value === 'object') {
+        nodes.push(value);
+        depths.push(depth + 1);
+      }
     }
   }
   return undefined;
