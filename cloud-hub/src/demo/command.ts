@@ -24,7 +24,10 @@ export function registerDemoCommand(program: Command): void {
       'video files, one camera each (default: opencv-doc vtest.avi if installed)',
     )
     .option('--out <dir>', 'where the outputs go', 'pretag-demo-out')
-    .option('--serve', 'keep the hub running afterwards (Ctrl-C stops it)')
+    .option(
+      '--serve',
+      'keep the hub and its review pages (/ui/) running afterwards, printing sign-in tokens (Ctrl-C stops it)',
+    )
     .option('--port <n>', 'API port (default: a free one)', positive('--port', true))
     .option(
       '--max-seconds <s>',
