@@ -61,6 +61,7 @@ import { startShadowRunner } from '../shadow/runner.ts';
 import type { ShadowRunner } from '../shadow/runner.ts';
 import { createSwitchableDetector } from '../shadow/switchable.ts';
 import { apiBaseUrl, deviceMqttUrl, listenerUrl } from './urls.ts';
+import { readExternalPassword } from './external-password.ts';
 
 export interface StartHubOptions {
   configFile: string;
@@ -110,18 +111,6 @@ function hubCredentials(): HubCredentials {
     username: `pretag-hub-${randomBytes(4).toString('hex')}`,
     password: randomBytes(24).toString('base64url'),
   };
-}
-
-function externalPassword(file: string | undefined, configDir: string): string | undefined {
-  if (file === undefined) return undefined;
-  const full = path.resolve(configDir, file);
-  try {
-    return readFileSync(full, 'utf8').trim();
-  } catch (err) {
-    throw new CliError(
-      `mqtt.external.password_file: cannot read ${full}: ${(err as Error).message}`,
-    );
-  }
 }
 
 /** Runs `steps` in order, each even when an earlier one failed; throws the first failure. */
@@ -211,7 +200,7 @@ export async function startHub(o: StartHubOptions): Promise<RunningHub> {
       const ext = start.mqtt.external;
       if (!ext) throw new Error('hub.yaml: no broker configured');
       brokerUrl = ext.url;
-      const password = externalPassword(ext.password_file, paths.configDir);
+      const password = readExternalPassword(ext.password_file, paths.configDir);
       clientAuth = {
         ...(ext.username !== undefined && { username: ext.username }),
         ...(password !== undefined && { password }),

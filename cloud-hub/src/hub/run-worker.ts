@@ -2,8 +2,6 @@
 // hub.yaml as the hub, joins `$share/{mqtt.external.share_group}/…` on the external broker, fetches
 // JPEGs from the configured blob store and posts results back; the hub's ledger decides what
 // counts. Cleanup rules follow hub.yaml edits live, as in the hub.
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { CliError } from '@pretag/shared/cli/errors';
 import { formatConfigError } from '@pretag/shared/config/errors';
 import type { HubConfig } from '@pretag/shared/config/hub-schema';
@@ -17,6 +15,7 @@ import { rulesForConfig } from '../workers/rules-for.ts';
 import { openBlobStore } from './blob-store.ts';
 import { openCloudDetector } from './detector.ts';
 import { hubPaths } from './paths.ts';
+import { readExternalPassword } from './external-password.ts';
 
 export interface StartWorkerOptions {
   configFile: string;
@@ -30,18 +29,6 @@ export interface StartWorkerOptions {
 export interface RunningWorkerProcess {
   readonly worker: RunningMqttWorker;
   close(): Promise<void>;
-}
-
-function readPassword(file: string | undefined, configDir: string): string | undefined {
-  if (file === undefined) return undefined;
-  const full = path.resolve(configDir, file);
-  try {
-    return readFileSync(full, 'utf8').trim();
-  } catch (err) {
-    throw new CliError(
-      `mqtt.external.password_file: cannot read ${full}: ${(err as Error).message}`,
-    );
-  }
 }
 
 export async function startWorkerProcess(o: StartWorkerOptions): Promise<RunningWorkerProcess> {
@@ -76,7 +63,7 @@ export async function startWorkerProcess(o: StartWorkerOptions): Promise<Running
   const paths = hubPaths(start, file);
   let detector: Detector | undefined;
   try {
-    const password = readPassword(ext.password_file, paths.configDir);
+    const password = readExternalPassword(ext.password_file, paths.configDir);
     const blobs = openBlobStore(start, paths);
     detector = o.detector ?? (await openCloudDetector(start.detector, paths.configDir, logger));
     const worker = await startMqttWorker({

@@ -1,6 +1,7 @@
 // Reads reviewed frames and every model's boxes on them from the ledger: the edge model's boxes
 // stored with the frame, the cloud detector's kept boxes, and shadow candidates' kept boxes.
 import type { BoxXYXY } from '@pretag/shared/detection/types';
+import { readJsonColumn } from '../ledger/json-column.ts';
 import type { Ledger } from '../ledger/open.ts';
 import { firstReviewer, frameTruth } from './ground-truth.ts';
 import type { GtBox, LabelledBox, ReviewRow } from './ground-truth.ts';
@@ -47,7 +48,8 @@ interface JoinedRow {
   thresholds: string;
 }
 
-interface BoxRow {
+/** A stored box row (cloud or shadow detections), as the loaders select it. */
+export interface BoxRow {
   model: string;
   label: string;
   score: number;
@@ -55,15 +57,6 @@ interface BoxRow {
   y1: number;
   x2: number;
   y2: number;
-}
-
-function json(text: string | null): unknown {
-  if (text === null) return null;
-  try {
-    return JSON.parse(text);
-  } catch {
-    return null;
-  }
 }
 
 function asBox(v: unknown): BoxXYXY | null {
@@ -77,7 +70,7 @@ function asBox(v: unknown): BoxXYXY | null {
  * ones (below the edge's thresholds.minScore) for context; they are not the model's verdict.
  */
 export function edgeBoxes(text: string, minScore: number | undefined): LabelledBox[] {
-  const v = json(text);
+  const v = readJsonColumn(text);
   if (!Array.isArray(v)) return [];
   const out: LabelledBox[] = [];
   for (const d of v as { label?: unknown; score?: unknown; box?: unknown }[]) {
@@ -89,7 +82,7 @@ export function edgeBoxes(text: string, minScore: number | undefined): LabelledB
   return out;
 }
 
-const toBox = (r: BoxRow): LabelledBox => ({
+export const toBox = (r: BoxRow): LabelledBox => ({
   label: r.label,
   score: r.score,
   box: [r.x1, r.y1, r.x2, r.y2],
@@ -137,7 +130,7 @@ export function loadReviewedFrames(ledger: Ledger, q: QualityQuery): ReviewedFra
     verdict: r.verdict,
     label: r.label,
     score: r.score,
-    box: asBox(json(r.box)),
+    box: asBox(readJsonColumn(r.box)),
     createdAt: r.createdAt,
     frame: r,
   }));
@@ -159,7 +152,7 @@ export function loadReviewedFrames(ledger: Ledger, q: QualityQuery): ReviewedFra
     const cloudRows = cloud.all(f.frameId);
     const cloudBoxes = cloudRows.map(toBox);
     const truth = frameTruth(list, cloudBoxes);
-    const th = json(f.thresholds) as { classes?: unknown; minScore?: unknown } | null;
+    const th = readJsonColumn(f.thresholds) as { classes?: unknown; minScore?: unknown } | null;
     const models: ReviewedFrame['models'] = new Map();
     models.set(`edge\0${f.edgeModel}`, {
       source: 'edge',

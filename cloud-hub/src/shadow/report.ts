@@ -4,7 +4,8 @@ import type { Ledger } from '../ledger/open.ts';
 import { evaluateModel } from '../quality/evaluate.ts';
 import type { ModelQuality } from '../quality/evaluate.ts';
 import type { LabelledBox } from '../quality/ground-truth.ts';
-import { loadReviewedFrames } from '../quality/load.ts';
+import { loadReviewedFrames, toBox } from '../quality/load.ts';
+import type { BoxRow } from '../quality/load.ts';
 import type { QualitySettings } from '../quality/report.ts';
 import { frameAgreement, sumAgreement } from './agreement.ts';
 import type { ClassAgreement } from './agreement.ts';
@@ -26,24 +27,11 @@ export interface ShadowComparison {
   };
 }
 
-interface BoxRow {
+interface FrameBoxRow extends BoxRow {
   frameId: string;
-  model: string;
-  label: string;
-  score: number;
-  x1: number;
-  y1: number;
-  x2: number;
-  y2: number;
 }
 
-const toBox = (r: BoxRow): LabelledBox => ({
-  label: r.label,
-  score: r.score,
-  box: [r.x1, r.y1, r.x2, r.y2],
-});
-
-function group(rows: readonly BoxRow[]): Map<string, LabelledBox[]> {
+function group(rows: readonly FrameBoxRow[]): Map<string, LabelledBox[]> {
   const m = new Map<string, LabelledBox[]>();
   for (const r of rows) {
     const l = m.get(r.frameId);
@@ -83,7 +71,7 @@ export function shadowComparison(
   const ok = runs.filter((r) => r.error === null).map((r) => r.frameId);
   const cand = group(
     ledger
-      .statement<[typeof p], BoxRow>(
+      .statement<[typeof p], FrameBoxRow>(
         `SELECT s.frame_id AS frameId, s.model_id AS model, s.label, s.score, s.x1, s.y1, s.x2, s.y2
          FROM shadow_detections s JOIN frames f ON f.frame_id = s.frame_id
          WHERE s.model_id = @model AND coalesce(s.kept, 1) = 1 AND ${IN}`,
@@ -91,7 +79,7 @@ export function shadowComparison(
       .all(p),
   );
   const prodRows = ledger
-    .statement<[typeof p], BoxRow>(
+    .statement<[typeof p], FrameBoxRow>(
       `SELECT x.frame_id AS frameId, x.model_id AS model, x.label, x.score, x.x1, x.y1, x.x2, x.y2
        FROM detections x JOIN frames f ON f.frame_id = x.frame_id
        WHERE x.source = 'cloud' AND coalesce(x.kept, 1) = 1 AND ${IN}

@@ -4,6 +4,7 @@
 // retention has deleted the frame.
 import type { FastifyInstance } from 'fastify';
 import { PEOPLE } from '../../auth/roles.ts';
+import { readJsonColumn } from '../../ledger/json-column.ts';
 import type { ApiDeps } from '../deps.ts';
 import '../request-types.ts';
 import { ApiError, errorSchema } from '../errors.ts';
@@ -85,15 +86,6 @@ interface ReviewRow {
   createdAt: number;
 }
 
-function json(text: string | null): unknown {
-  if (text === null) return null;
-  try {
-    return JSON.parse(text);
-  } catch {
-    return null;
-  }
-}
-
 export function registerQaDetailRoutes(app: FastifyInstance, deps: ApiDeps): void {
   const { ledger } = deps;
   const one = ledger.statement<[number], Row>(
@@ -137,7 +129,11 @@ export function registerQaDetailRoutes(app: FastifyInstance, deps: ApiDeps): voi
     (request) => {
       const r = one.get(request.params.id);
       if (!r) throw new ApiError(404, `no QA sample ${request.params.id}`);
-      const stored = json(r.image) as { width?: number; height?: number; blob_key?: string } | null;
+      const stored = readJsonColumn(r.image) as {
+        width?: number;
+        height?: number;
+        blob_key?: string;
+      } | null;
       const blobKey = r.blobKey ?? stored?.blob_key ?? null;
       let boxes: { source: 'edge' | 'cloud'; label: string; score: number; box: number[] }[];
       if (r.blobKey !== null) {
@@ -159,7 +155,7 @@ export function registerQaDetailRoutes(app: FastifyInstance, deps: ApiDeps): voi
             })),
         ];
       } else {
-        const kept = (json(r.annotations) ?? []) as {
+        const kept = (readJsonColumn(r.annotations) ?? []) as {
           label: string;
           score: number;
           bbox: number[];
@@ -184,11 +180,13 @@ export function registerQaDetailRoutes(app: FastifyInstance, deps: ApiDeps): voi
         width: r.width ?? stored?.width ?? null,
         height: r.height ?? stored?.height ?? null,
         imageUrl: blobKey === null ? null : imageUrl(blobKey),
-        reasons: json(r.reasons) ?? r.reasons,
+        reasons: readJsonColumn(r.reasons) ?? r.reasons,
         status: r.status,
         createdAt: r.createdAt,
         boxes,
-        reviews: reviews.all(r.id).map((v) => ({ ...v, box: json(v.box) as number[] | null })),
+        reviews: reviews
+          .all(r.id)
+          .map((v) => ({ ...v, box: readJsonColumn(v.box) as number[] | null })),
       };
     },
   );
