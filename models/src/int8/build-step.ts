@@ -23,7 +23,8 @@ import { int8StatusSchema, type Int8Settings, type Int8Status } from './settings
 import { DEFAULT_INT8_SETTINGS, int8SettingsSchema } from './settings.ts';
 
 // @2: float RGB stem on the ORT (uint8) file; MaxPool moved before LeakyRelu in both.
-export const INT8_STEP_ID = 'int8@2';
+// @3: the ORT file's Concat inputs of near-equal scale share the Concat's parameters.
+export const INT8_STEP_ID = 'int8@3';
 /** Models quantized: the edge model. CenterNet loses its speed-up to int8/float islands. */
 export const INT8_MODELS: readonly string[] = ['nanodet'];
 
@@ -35,13 +36,21 @@ export interface Int8StepOptions {
   models?: readonly string[];
 }
 
-// The ORT file keeps the RGB stem float: ORT's integer Conv is slow on 3 input channels.
+// The ORT file keeps the RGB stem float (ORT's integer Conv is slow on 3 input channels) and
+// lets Concats copy rather than requantize (single-threaded in ORT).
 const VARIANTS = [
-  { suffix: 'int8', activationType: 'uint8', floatStem: true, target: 'ONNX Runtime CPU (VNNI)' },
+  {
+    suffix: 'int8',
+    activationType: 'uint8',
+    floatStem: true,
+    shareConcat: true,
+    target: 'ONNX Runtime CPU (VNNI)',
+  },
   {
     suffix: 'int8-trt',
     activationType: 'int8',
     floatStem: false,
+    shareConcat: false,
     target: 'TensorRT explicit INT8 (Jetson)',
   },
 ] as const;
@@ -129,6 +138,7 @@ async function quantizeBoth(
       percentile: settings.percentile,
       activationType: v.activationType,
       floatStem: v.floatStem,
+      shareConcat: v.shareConcat,
       exclude: settings.exclude,
     });
     ctx.progress.update(1, `${v.activationType}: written, checking what ONNX Runtime fuses`);

@@ -12,6 +12,7 @@ import { z } from 'zod';
 import { calibrate } from './calibrate.ts';
 import type { CalibrationSource } from './calibration-source.ts';
 import { canonicalize } from './canonicalize.ts';
+import { shareConcatParams } from './concat-share.ts';
 import { decodeModel, encodeModel, onnx, opsetVersion, toNum } from './onnx-model.ts';
 import type { ExcludeSpec } from './plan.ts';
 import { planQuantization } from './plan.ts';
@@ -41,6 +42,11 @@ export interface QuantizeOptions {
    * kernels run a 3-channel stem faster in float (NanoDet: a quarter of its INT8 time).
    */
   floatStem?: boolean;
+  /**
+   * Quantize a Concat input with the Concat's own parameters when its scale is nearly the same
+   * (see concat-share.ts); default false. For ORT's QLinearConcat, which then copies it.
+   */
+  shareConcat?: boolean;
 }
 
 export interface QuantizeSummary {
@@ -60,6 +66,8 @@ export interface QuantizeSummary {
   poolBeforeActivation: number;
   /** Nodes of the RGB stem kept float (part of `nodesExcluded`). */
   stemNodesFloat: number;
+  /** Concat inputs quantized with their Concat's parameters (ORT then copies them). */
+  concatInputsShared: number;
   /** Nodes kept float: the caller's exclusions plus post-processing computed from graph outputs. */
   nodesExcluded: number;
   tensorsCalibrated: number;
@@ -80,6 +88,7 @@ const optionsSchema = z.object({
   activationType: z.enum(['int8', 'uint8']).default('uint8'),
   preOptimize: z.boolean().default(true),
   floatStem: z.boolean().default(false),
+  shareConcat: z.boolean().default(false),
   exclude: z
     .object({
       nodes: z.array(z.string()).optional(),
@@ -142,6 +151,7 @@ export async function quantizeModel(options: QuantizeOptions): Promise<QuantizeS
     qparams.set(name, activationQParams(range, opts.activationType));
   }
 
+  const concatShared = opts.shareConcat ? shareConcatParams(model.graph, plan, qparams) : [];
   const { model: quantized, stats } = rewriteQdq(model, plan, qparams);
   const meta: Record<string, string> = {
     'quantization.format': 'QDQ',
@@ -180,6 +190,7 @@ export async function quantizeModel(options: QuantizeOptions): Promise<QuantizeS
     reduceMeanToPool: canonical.reduceMeanToPool.length,
     poolBeforeActivation: canonical.poolBeforeActivation.length,
     stemNodesFloat: plan.stem.size,
+    concatInputsShared: concatShared.length,
     nodesQuantized: plan.participants.size,
     nodesExcluded: plan.excluded.size,
     tensorsCalibrated: plan.calibrate.length,
