@@ -13,6 +13,7 @@ import type { MqttClient } from 'mqtt';
 import { CliError } from '@pretag/shared/cli/errors';
 import { formatConfigError } from '@pretag/shared/config/errors';
 import type { HubConfig } from '@pretag/shared/config/hub-schema';
+import { hubFileSchema } from '@pretag/shared/config/hub-schema';
 import { siteTimezone } from '@pretag/shared/config/resolve';
 import { watchConfigFile } from '@pretag/shared/config/watch';
 import type { Detector } from '@pretag/shared/detector/types';
@@ -124,6 +125,38 @@ async function inOrder(steps: readonly (() => unknown)[]): Promise<void> {
     }
   }
   if (first) throw first;
+}
+
+/**
+ * The promoted model when its stored settings still check out and open; otherwise hub.yaml's,
+ * with an error logged, so a model file gone missing or a settings change between versions
+ * cannot keep the hub from starting.
+ */
+async function openProductionDetector(
+  promoted: Record<string, unknown> | undefined,
+  fromConfig: HubConfig['detector'],
+  configDir: string,
+  logger: Logger,
+): Promise<Detector> {
+  if (promoted) {
+    const run = { batch: fromConfig.batch, concurrency: fromConfig.concurrency };
+    const parsed = hubFileSchema.shape.detector.safeParse({ ...promoted, ...run });
+    if (!parsed.success)
+      logger.error(
+        { problem: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`) },
+        "the promoted model's stored settings no longer check out; running hub.yaml's detector",
+      );
+    else
+      try {
+        return await openCloudDetector(parsed.data, configDir, logger);
+      } catch (e) {
+        logger.error(
+          { err: (e as Error).message },
+          "the promoted model did not open; running hub.yaml's detector",
+        );
+      }
+  }
+  return openCloudDetector(fromConfig, configDir, logger);
 }
 
 export async function startHub(o: StartHubOptions): Promise<RunningHub> {
@@ -255,18 +288,21 @@ export async function startHub(o: StartHubOptions): Promise<RunningHub> {
       // A model promoted through the API stays in production over hub.yaml's detector block.
       // Its model fields replace hub.yaml's whole (a file or classes of the old model must not
       // leak into the new one); batching and concurrency stay hub.yaml's.
-      const promoted = promotedDetectorBlock(ledger);
       const runSettings = { batch: start.detector.batch, concurrency: start.detector.concurrency };
-      const block: HubConfig['detector'] = promoted
-        ? ({ ...promoted, ...runSettings } as unknown as HubConfig['detector'])
-        : start.detector;
       // Every model this hub opened itself, whichever is in production by then, closes at the end.
       const own: Detector[] = [];
       closeModels = async () => {
         await Promise.all(own.map((d) => d.close()));
       };
       undo.push(() => closeModels());
-      detector = o.detector ?? (await openCloudDetector(block, paths.configDir, logger));
+      detector =
+        o.detector ??
+        (await openProductionDetector(
+          promotedDetectorBlock(ledger),
+          start.detector,
+          paths.configDir,
+          logger,
+        ));
       if (!o.detector) own.push(detector);
       const production = createSwitchableDetector(detector);
       let candidate: { detector: Detector; block: Record<string, unknown> } | undefined;

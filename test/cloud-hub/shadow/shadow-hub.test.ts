@@ -347,4 +347,35 @@ describe.skipIf(!m.ok)('shadow model in a running hub', () => {
     expect(models.production.model).toBe('nanodet');
     expect(models.promotions).toHaveLength(1);
   }, 60_000);
+
+  it("starts on hub.yaml's detector, saying why, when the promoted model's file is gone", async () => {
+    hub.ledger
+      .statement(
+        'INSERT INTO model_promotions (at, actor, from_model, to_model, detector) VALUES (?, ?, ?, ?, ?)',
+      )
+      .run(
+        Date.now(),
+        'ops',
+        'nanodet',
+        'nanodet',
+        JSON.stringify({ adapter: 'nanodet', file: 'gone/nanodet.onnx', min_score: 0.05 }),
+      );
+    await hub.close();
+    const logged: { msg?: string }[] = [];
+    hub = await startHub({
+      configFile: h.configFile,
+      logger: pino(
+        { level: 'error' },
+        { write: (line: string) => logged.push(JSON.parse(line) as { msg?: string }) },
+      ),
+      print: () => undefined,
+      batchIntervalMs: 3_600_000,
+      shadowIntervalMs: 100,
+    });
+    const models = (await api('GET', '/v1/models')).json as { production: { model: string } };
+    expect(models.production.model).toBe('centernet');
+    expect(logged.map((l) => l.msg)).toContain(
+      "the promoted model did not open; running hub.yaml's detector",
+    );
+  }, 60_000);
 });
