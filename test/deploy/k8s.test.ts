@@ -1,7 +1,7 @@
 // deploy/k8s: every manifest validated against the Kubernetes OpenAPI schemas (kubernetes-models
 // from npm), rendered by kubectl's built-in kustomize where kubectl is installed, and checked
-// against the hub: hub.yaml (rendered by the pods' own init script) loads with the real config
-// loader, ports, probe paths, secret files, broker address and CLI commands all agree.
+// against the hub: hub.yaml (the ConfigMap, mounted as is) loads with the real config loader,
+// ports, probe paths, secret files, broker address and CLI commands all agree.
 import { execFile, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -114,41 +114,17 @@ function schemaProblem(o: Obj): string | undefined {
   }
 }
 
-// The pods' render-config init script, run as the pod runs it.
-const AZURITE =
-  'DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;BlobEndpoint=http://127.0.0.1:10000/devstoreaccount1;';
-const renderer = (w: Workload): Container => {
-  const c = w.spec.template.spec.initContainers?.find((i) => i.name === 'render-config');
-  if (!c) throw new Error(`${w.metadata.name} has no render-config init container`);
-  return c;
-};
-function renderHubYaml(
-  dir: string,
-  env: Record<string, string>,
-): { status: number | null; stderr: string; file: string } {
-  const init = renderer(hubSet);
-  const input = path.join(dir, 'hub.template.yaml');
-  const file = path.join(dir, 'hub.yaml');
-  writeFileSync(input, generated('pretag-hub-config', 'hub.yaml'));
-  const r = spawnSync(
-    init.command?.[0] === 'node' ? process.execPath : '',
-    init.command?.slice(1) ?? [],
-    {
-      env: { PATH: process.env.PATH, RENDER_IN: input, RENDER_OUT: file, ...env },
-      encoding: 'utf8',
-    },
-  );
-  return { status: r.status, stderr: r.stderr, file };
-}
+const configMount = (c: Container): string =>
+  c.volumeMounts?.find((m) => m.name === 'config')?.mountPath ?? '';
 
 describe('deploy/k8s manifests', () => {
   let dir: string;
   let config: HubConfig;
   beforeAll(() => {
     dir = mkdtempSync(path.join(tmpdir(), 'pretag-k8s-'));
-    const r = renderHubYaml(dir, { AZURE_STORAGE_CONNECTION_STRING: AZURITE });
-    if (r.status !== 0) throw new Error(`render-config failed: ${r.stderr}`);
-    const loaded = loadConfigFile(r.file, 'hub');
+    const file = path.join(dir, 'hub.yaml');
+    writeFileSync(file, generated('pretag-hub-config', 'hub.yaml'));
+    const loaded = loadConfigFile(file, 'hub');
     if (!loaded.ok) throw new Error(JSON.stringify(loaded.errors));
     config = loaded.config;
   });
@@ -165,27 +141,36 @@ describe('deploy/k8s manifests', () => {
     expect(schemaProblem(bad)).toMatch(/replicas.*integer|integer.*replicas/i);
   });
 
-  it('render hub.yaml with the secret filled in, which the real loader accepts', () => {
-    expect(config.blob.azure?.connection_string).toBe(AZURITE);
+  it('mount hub.yaml from the ConfigMap as is: no init container, no ${VAR} placeholders', () => {
+    const text = generated('pretag-hub-config', 'hub.yaml');
+    expect(text).not.toMatch(/\$\{/);
     expect(config.mqtt.external?.share_group).toBe('pretag-detectors');
-    // The worker pods render it the same way.
-    expect(renderer(workers)).toEqual(renderer(hubSet));
-    const env = renderer(hubSet).env?.find((e) => e.name === 'AZURE_STORAGE_CONNECTION_STRING');
-    expect(env?.valueFrom?.secretKeyRef).toEqual({
-      name: 'pretag-azure-blob',
-      key: 'connection-string',
-    });
-    expect(secretData('pretag-azure-blob')['connection-string']).toBeDefined();
+    for (const w of [hubSet, workers]) {
+      expect(w.spec.template.spec.initContainers, w.metadata.name).toBeUndefined();
+      const v = w.spec.template.spec.volumes?.find((x) => x.name === 'config');
+      expect(v?.configMap?.name, w.metadata.name).toBe('pretag-hub-config');
+    }
   });
 
-  it('stop a pod whose secret is missing, naming the variable', () => {
-    const r = renderHubYaml(dir, {});
-    expect(r.status).toBe(1);
-    expect(r.stderr).toContain('unset: AZURE_STORAGE_CONNECTION_STRING');
+  it('give the hub and the workers the Azure connection string file hub.yaml names', () => {
+    const file = config.blob.azure?.connection_string_file ?? '';
+    expect(config.blob.azure?.connection_string).toBeUndefined();
+    expect(path.isAbsolute(file)).toBe(true);
+    const key = path.basename(file);
+    expect(Object.keys(secretData('pretag-azure-blob'))).toContain(key);
+    for (const w of [hubSet, workers]) {
+      const spec = w.spec.template.spec;
+      const c = spec.containers[0] as Container;
+      const vol = spec.volumes?.find((v) => v.secret?.secretName === 'pretag-azure-blob');
+      expect(vol, w.metadata.name).toBeDefined();
+      const mount = c.volumeMounts?.find((m) => m.name === vol?.name);
+      expect(mount?.mountPath, w.metadata.name).toBe(path.dirname(file));
+      const items = vol?.secret?.items;
+      if (items) expect(items).toContainEqual({ key, path: key });
+    }
   });
 
-  it('run CLI commands that exist, on the rendered hub.yaml', async () => {
-    const out = renderer(hubSet).env?.find((e) => e.name === 'RENDER_OUT')?.value;
+  it('run CLI commands that exist, on the mounted hub.yaml', async () => {
     for (const [c, verb] of [
       [hubContainer, 'run'],
       [workerContainer, 'worker'],
@@ -193,7 +178,7 @@ describe('deploy/k8s manifests', () => {
       const args = c.args ?? [];
       expect(args.slice(0, 2)).toEqual(['hub', verb]);
       expect(await cliProblem(args)).toBeUndefined();
-      expect(args[args.indexOf('--config') + 1]).toBe(out);
+      expect(args[args.indexOf('--config') + 1]).toBe(`${configMount(c)}/hub.yaml`);
     }
   });
 

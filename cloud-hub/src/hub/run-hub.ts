@@ -62,7 +62,7 @@ import { startShadowRunner } from '../shadow/runner.ts';
 import type { ShadowRunner } from '../shadow/runner.ts';
 import { createSwitchableDetector } from '../shadow/switchable.ts';
 import { apiBaseUrl, deviceMqttUrl, listenerUrl } from './urls.ts';
-import { readExternalPassword } from './external-password.ts';
+import { readExternalPassword } from './secret-file.ts';
 
 export interface StartHubOptions {
   configFile: string;

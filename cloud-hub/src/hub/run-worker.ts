@@ -15,7 +15,7 @@ import { rulesForConfig } from '../workers/rules-for.ts';
 import { openBlobStore } from './blob-store.ts';
 import { openCloudDetector } from './detector.ts';
 import { hubPaths } from './paths.ts';
-import { readExternalPassword } from './external-password.ts';
+import { readExternalPassword } from './secret-file.ts';
 
 export interface StartWorkerOptions {
   configFile: string;

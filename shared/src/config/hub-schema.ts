@@ -192,13 +192,21 @@ const externalBroker = strict(
 const azureBlob = strict(
   {
     connection_string: nonEmptyString('an Azure Storage connection string').optional(),
+    /** File holding the connection string (a mounted Secret), relative to hub.yaml's folder. */
+    connection_string_file: filePath.optional(),
     sas_url: httpUrl.optional(),
     container: id.default('frames'),
   },
-  'Azure Blob settings { connection_string | sas_url, container }',
+  'Azure Blob settings { connection_string | connection_string_file | sas_url, container }',
 ).superRefine((a, ctx) => {
-  if ((a.connection_string === undefined) === (a.sas_url === undefined))
-    ctx.addIssue({ code: 'custom', message: 'set exactly one of connection_string or sas_url' });
+  const set = [a.connection_string, a.connection_string_file, a.sas_url].filter(
+    (v) => v !== undefined,
+  );
+  if (set.length !== 1)
+    ctx.addIssue({
+      code: 'custom',
+      message: 'set exactly one of connection_string, connection_string_file or sas_url',
+    });
 });
 
 export const hubFileSchema = strict(

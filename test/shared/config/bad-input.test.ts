@@ -369,6 +369,47 @@ const cases: Case[] = [
       },
     ],
   },
+  {
+    name: 'hub: Azure connection string given both inline and as a file',
+    kind: 'hub',
+    text: `listen: { port: 8080 }\nblob:\n  azure:\n    connection_string: UseDevelopmentStorage=true\n    connection_string_file: azure.txt\n`,
+    // the error sits on blob.azure's mapping, which starts at line 4 column 5
+    errors: [
+      {
+        line: 4,
+        col: 5,
+        path: 'blob.azure',
+        message: 'set exactly one of connection_string, connection_string_file or sas_url',
+      },
+    ],
+  },
+  {
+    name: 'hub: Azure connection string file and SAS URL together',
+    kind: 'hub',
+    text: `blob:\n  azure: { connection_string_file: a.txt, sas_url: "https://a.blob.core.windows.net/f?sv=x" }\n`,
+    // "  azure: {": the flow mapping opens at column 10
+    errors: [
+      {
+        line: 2,
+        col: 10,
+        path: 'blob.azure',
+        message: 'set exactly one of connection_string, connection_string_file or sas_url',
+      },
+    ],
+  },
+  {
+    name: 'hub: Azure with no credentials at all',
+    kind: 'hub',
+    text: `listen: { port: 8080 }\nblob:\n  azure: { container: frames }\n`,
+    errors: [
+      {
+        line: 3,
+        col: 10,
+        path: 'blob.azure',
+        message: 'set exactly one of connection_string, connection_string_file or sas_url',
+      },
+    ],
+  },
 ];
 
 describe('config errors name file, line, column and key path', () => {
@@ -396,6 +437,20 @@ describe('config errors name file, line, column and key path', () => {
     expect(r.errors.map(formatConfigError)).toEqual([
       'edge.yaml:9:29 cameras.dock-door-3.prefilter.min_score: expected a number between 0 and 1, got "high"',
     ]);
+  });
+
+  it('accepts an Azure connection string file alone, kept as the path written', () => {
+    const r = parseConfig(
+      `blob:\n  azure: { connection_string_file: secrets/azure.txt }\n`,
+      'hub.yaml',
+      'hub',
+    );
+    expect(r.ok).toBe(true);
+    if (r.ok && 'listen' in r.config)
+      expect(r.config.blob.azure).toEqual({
+        connection_string_file: 'secrets/azure.txt',
+        container: 'frames',
+      });
   });
 
   it('refuses to guess the kind of a file with neither edge nor hub keys', () => {
