@@ -16,7 +16,7 @@ import { startMqttWorker } from '../../../cloud-hub/src/workers/mqtt-worker.ts';
 import type { RunningMqttWorker } from '../../../cloud-hub/src/workers/mqtt-worker.ts';
 import { startMosquitto } from '../../helpers/mosquitto.ts';
 import type { MosquittoStart } from '../../helpers/mosquitto.ts';
-import { eventually, framePayload, hubDir } from './helpers.ts';
+import { eventually, framePayload, publishOnline, hubDir } from './helpers.ts';
 import type { HubDir } from './helpers.ts';
 
 const SITE = 'cork-1';
@@ -91,20 +91,7 @@ describe.skipIf(!m.ok)('hub with an external broker and an external worker', () 
     await hub.blobs.put(f.blobKey, jpeg, { contentType: 'image/jpeg' });
     const dev = await mqtt.connectAsync(m.ok ? m.mosquitto.url : '', { reconnectPeriod: 0 });
     try {
-      await dev.publishAsync(
-        scheme.status({ site: SITE, device: DEVICE }),
-        JSON.stringify({
-          v: 1,
-          site: SITE,
-          device: DEVICE,
-          state: 'online',
-          agentVersion: '0.1.0',
-          cameras: [CAMERA],
-          uptime_s: 1,
-          at: new Date().toISOString(),
-        }),
-        { qos: 1, retain: true },
-      );
+      await publishOnline(dev, scheme, { site: SITE, device: DEVICE, camera: CAMERA });
       await dev.publishAsync(scheme.frame(SITE, DEVICE, CAMERA), JSON.stringify(f), { qos: 1 });
     } finally {
       await dev.endAsync();

@@ -10,6 +10,8 @@ import { fileURLToPath } from 'node:url';
 import { frameBlobKey } from '@pretag/shared/blob/keys';
 import { framePayloadSchema } from '@pretag/shared/mqtt/payloads';
 import type { FramePayload } from '@pretag/shared/mqtt/payloads';
+import type { TopicScheme } from '@pretag/shared/mqtt/topics';
+import type { MqttClient } from 'mqtt';
 
 export const repoRoot = fileURLToPath(new URL('../../..', import.meta.url));
 export const pretagBin = path.join(repoRoot, 'shared', 'bin', 'pretag.js');
@@ -140,4 +142,26 @@ export function framePayload(p: {
     thresholds: { minScore: 0.35, minArea: 0.0005, classes: ['person'] },
     modelId: 'nanodet-int8',
   });
+}
+
+/** Publish the retained `online` status a device sends before its frames (QoS 1). */
+export async function publishOnline(
+  client: MqttClient,
+  scheme: TopicScheme,
+  p: { site: string; device: string; camera: string },
+): Promise<void> {
+  await client.publishAsync(
+    scheme.status({ site: p.site, device: p.device }),
+    JSON.stringify({
+      v: 1,
+      site: p.site,
+      device: p.device,
+      state: 'online',
+      agentVersion: '0.1.0',
+      cameras: [p.camera],
+      uptime_s: 1,
+      at: new Date().toISOString(),
+    }),
+    { qos: 1, retain: true },
+  );
 }

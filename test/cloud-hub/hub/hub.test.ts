@@ -15,7 +15,14 @@ import type { RunningHub } from '../../../cloud-hub/src/hub/run-hub.ts';
 import type { DeviceBundle } from '../../../cloud-hub/src/hub/bundle.ts';
 import { DAY_MS, runRetention } from '../../../cloud-hub/src/retention/index.ts';
 import { needMedia } from '../../helpers/media.ts';
-import { OPERATOR_TOKEN, eventually, framePayload, hubDir, pretag } from './helpers.ts';
+import {
+  OPERATOR_TOKEN,
+  eventually,
+  framePayload,
+  publishOnline,
+  hubDir,
+  pretag,
+} from './helpers.ts';
 import type { HubDir } from './helpers.ts';
 
 const SITE = 'dublin-plant-2';
@@ -189,20 +196,7 @@ describe('pretag hub (in-process, real parts)', () => {
 
   it('a device with the bundle credentials uploads a frame that shows up in GET /v1/frames', async () => {
     dev = await connectDevice();
-    await dev.publishAsync(
-      scheme.status({ site: SITE, device: DEVICE }),
-      JSON.stringify({
-        v: 1,
-        site: SITE,
-        device: DEVICE,
-        state: 'online',
-        agentVersion: '0.1.0',
-        cameras: [CAMERA],
-        uptime_s: 1,
-        at: new Date().toISOString(),
-      }),
-      { qos: 1, retain: true },
-    );
+    await publishOnline(dev, scheme, { site: SITE, device: DEVICE, camera: CAMERA });
     const jpeg = await sharp({
       create: { width: 320, height: 240, channels: 3, background: { r: 90, g: 120, b: 60 } },
     })

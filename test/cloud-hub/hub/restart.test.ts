@@ -26,7 +26,7 @@ import { openLedger } from '../../../cloud-hub/src/ledger/index.ts';
 import { startHub } from '../../../cloud-hub/src/hub/run-hub.ts';
 import type { RunningHub } from '../../../cloud-hub/src/hub/run-hub.ts';
 import { needMedia } from '../../helpers/media.ts';
-import { eventually, framePayload, hubDir, pretagBin, repoRoot } from './helpers.ts';
+import { eventually, framePayload, publishOnline, hubDir, pretagBin, repoRoot } from './helpers.ts';
 import type { HubDir } from './helpers.ts';
 
 const SITE = 'cork-yard-1';
@@ -141,20 +141,7 @@ describe.skipIf(!photo.ok)('hub restart mid-batch (real hub, aedes, SQLite, Cent
       clientId: added.username,
       reconnectPeriod: 200,
     });
-    await dev.publishAsync(
-      scheme.status({ site: SITE, device: DEVICE }),
-      JSON.stringify({
-        v: 1,
-        site: SITE,
-        device: DEVICE,
-        state: 'online',
-        agentVersion: '0.1.0',
-        cameras: [CAMERA],
-        uptime_s: 1,
-        at: new Date().toISOString(),
-      }),
-      { qos: 1, retain: true },
-    );
+    await publishOnline(dev, scheme, { site: SITE, device: DEVICE, camera: CAMERA });
     const publish = (i: number): Promise<unknown> =>
       (dev as MqttClient).publishAsync(
         scheme.frame(SITE, DEVICE, CAMERA),
@@ -350,20 +337,7 @@ describe.skipIf(!photo.ok)('pretag hub run killed (SIGKILL) mid-batch and starte
       reconnectPeriod: 200,
     });
     try {
-      await device.publishAsync(
-        scheme.status({ site: SITE, device: DEVICE }),
-        JSON.stringify({
-          v: 1,
-          site: SITE,
-          device: DEVICE,
-          state: 'online',
-          agentVersion: '0.1.0',
-          cameras: [CAMERA],
-          uptime_s: 1,
-          at: new Date().toISOString(),
-        }),
-        { qos: 1, retain: true },
-      );
+      await publishOnline(device, scheme, { site: SITE, device: DEVICE, camera: CAMERA });
       const publish = (i: number): Promise<unknown> =>
         device.publishAsync(scheme.frame(SITE, DEVICE, CAMERA), JSON.stringify(frames[i]), {
           qos: 1,

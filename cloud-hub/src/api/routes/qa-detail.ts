@@ -9,6 +9,7 @@ import type { ApiDeps } from '../deps.ts';
 import '../request-types.ts';
 import { ApiError, errorSchema } from '../errors.ts';
 import { imageUrl } from './frames.ts';
+import { verdictProperties } from './qa.ts';
 
 const box = { type: 'array', items: { type: 'number' }, minItems: 4, maxItems: 4 } as const;
 const shownBox = {
@@ -41,19 +42,7 @@ const detail = {
     boxes: { type: 'array', items: shownBox },
     reviews: {
       type: 'array',
-      items: {
-        type: 'object',
-        properties: {
-          id: { type: 'integer' },
-          reviewer: { type: 'string' },
-          verdict: { type: 'string' },
-          label: { type: 'string' },
-          score: { type: ['number', 'null'] },
-          box: { type: ['array', 'null'], items: { type: 'number' } },
-          note: { type: ['string', 'null'] },
-          createdAt: { type: 'integer' },
-        },
-      },
+      items: { type: 'object', properties: verdictProperties },
     },
   },
 } as const;

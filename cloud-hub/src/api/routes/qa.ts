@@ -56,21 +56,26 @@ const reviewBody = {
   },
 } as const;
 
+/** One verdict as stored; the sample detail lists them with these fields. */
+export const verdictProperties = {
+  id: { type: 'integer' },
+  reviewer: { type: 'string' },
+  verdict: { type: 'string' },
+  label: { type: 'string' },
+  score: { type: ['number', 'null'] },
+  box: { type: ['array', 'null'], items: { type: 'number' } },
+  note: { type: ['string', 'null'] },
+  createdAt: { type: 'integer' },
+} as const;
+
 const reviewResult = {
   type: 'object',
   required: ['id', 'sampleId', 'frameId', 'camera', 'reviewer', 'verdict', 'label', 'createdAt'],
   properties: {
-    id: { type: 'integer' },
+    ...verdictProperties,
     sampleId: { type: 'integer' },
     frameId: { type: 'string' },
     camera: { type: 'string' },
-    reviewer: { type: 'string' },
-    verdict: { type: 'string' },
-    label: { type: 'string' },
-    score: { type: ['number', 'null'] },
-    box: { type: ['array', 'null'], items: { type: 'number' } },
-    note: { type: ['string', 'null'] },
-    createdAt: { type: 'integer' },
   },
 } as const;
 
