@@ -34,12 +34,20 @@ export async function embeddedBrokerSettings(
     prefix: mqtt.prefix,
   };
   if (e.tls) {
-    const [key, cert, ca] = await Promise.all([
+    // Read all three and report every unreadable file, in a fixed order: an installer fixing
+    // paths should not have to restart once per file, and the message must not depend on which
+    // read fails first.
+    const reads = await Promise.allSettled([
       readPem('key', e.tls.key, baseDir),
       readPem('cert', e.tls.cert, baseDir),
-      e.tls.ca ? readPem('ca', e.tls.ca, baseDir) : undefined,
+      e.tls.ca ? readPem('ca', e.tls.ca, baseDir) : Promise.resolve(undefined),
     ]);
-    settings.tls = { port: e.tls.port, key, cert, ...(ca ? { ca } : {}) };
+    const failed = reads.flatMap((r) => (r.status === 'rejected' ? [r.reason as Error] : []));
+    if (failed.length > 0) {
+      throw new Error(failed.map((err) => err.message).join('\n'), { cause: failed[0] });
+    }
+    const [key, cert, ca] = reads.map((r) => (r.status === 'fulfilled' ? r.value : undefined));
+    settings.tls = { port: e.tls.port, key: key!, cert: cert!, ...(ca ? { ca } : {}) };
   }
   return settings;
 }

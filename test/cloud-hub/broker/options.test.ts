@@ -1,7 +1,7 @@
 // Bad broker settings fail at start with a message naming the setting, and leave nothing behind.
 import net from 'node:net';
 import path from 'node:path';
-import { rmSync } from 'node:fs';
+import { rmSync, writeFileSync as writeFile } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { hubFileSchema } from '../../../shared/src/config/hub-schema.ts';
 import {
@@ -51,13 +51,38 @@ describe('broker settings', () => {
     await new Promise<void>((r) => blocker.close(() => r()));
   });
 
-  it('names the hub.yaml key and the file when a TLS file cannot be read', async () => {
+  it('names the hub.yaml key and the file of every TLS file that cannot be read', async () => {
     const mqtt = hubFileSchema.shape.mqtt.parse({
       embedded: { tls: { cert: 'missing-cert.pem', key: 'missing-key.pem' } },
     });
-    await expect(embeddedBrokerSettings(mqtt, dir)).rejects.toThrow(
+    const err = await embeddedBrokerSettings(mqtt, dir).then(
+      () => undefined,
+      (e: unknown) => e as Error,
+    );
+    const lines = err?.message.split('\n') ?? [];
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toContain(
       `mqtt.embedded.tls.key: cannot read ${path.join(dir, 'missing-key.pem')}`,
     );
+    expect(lines[1]).toContain(
+      `mqtt.embedded.tls.cert: cannot read ${path.join(dir, 'missing-cert.pem')}`,
+    );
+  });
+
+  it('names only the unreadable file when the others are there', async () => {
+    const key = path.join(dir, 'present-key.pem');
+    writeFile(key, 'not checked here');
+    const mqtt = hubFileSchema.shape.mqtt.parse({
+      embedded: { tls: { cert: 'missing-cert.pem', key: 'present-key.pem', ca: 'missing-ca.pem' } },
+    });
+    const err = await embeddedBrokerSettings(mqtt, dir).then(
+      () => undefined,
+      (e: unknown) => e as Error,
+    );
+    expect(err?.message.split('\n').map((l) => l.split(':')[0])).toEqual([
+      'mqtt.embedded.tls.cert',
+      'mqtt.embedded.tls.ca',
+    ]);
   });
 
   it('reads the defaults of an empty mqtt section, and nothing for an external broker', async () => {
