@@ -2,16 +2,17 @@
 // the ledger, tracks device status and stores edge counters. Idempotent on frameId (the ledger
 // drops duplicates). A bad message is counted and logged once per reason and device.
 //
-// Delivery: on the hub's embedded broker, device frames come through the broker's intake
-// (broker/intake.ts) and the device's PUBACK waits until the frame's transaction has committed,
-// so a hub stopped or killed at any moment loses nothing: the edge resends what was not
-// acknowledged. On an external broker the hub keeps a persistent session (ingest/session.ts), so
-// frames published while it is down wait at the broker; but mqtt.js PUBACKs a QoS 1 message when
-// it arrives, before it is written (within maxWaitMs or maxItems): a hub killed inside that
-// window loses those frames. (Deferring mqtt.js's ack via handleMessage would serialise the
-// stream to one message per commit.)
+// Delivery: a device frame is acknowledged only once its ledger transaction has committed, so a
+// hub stopped or killed at any moment loses nothing. On the hub's embedded broker, frames come
+// through the broker's intake (broker/intake.ts) and the device's PUBACK waits for the commit;
+// the edge resends what was not acknowledged. On an external broker the hub keeps a persistent
+// session (ingest/session.ts) and its own PUBACK to the broker waits for the commit
+// (ack-after-commit.ts, group commit once per event-loop turn): the broker keeps what was not
+// acknowledged and delivers it again when the hub reconnects. A frame the ledger could not store
+// (disk full) is not acknowledged either; ingest then reconnects so the broker redelivers it. A
+// message that can never be good (bad payload, unknown camera) is acknowledged and counted.
 import mqtt from 'mqtt';
-import type { IClientOptions, MqttClient } from 'mqtt';
+import type { IClientOptions, IPublishPacket, MqttClient } from 'mqtt';
 import type { Logger } from '@pretag/shared/log/logger';
 import { topicScheme } from '@pretag/shared/mqtt/topics';
 import { intakePortFor } from '../broker/intake.ts';
@@ -19,6 +20,8 @@ import type { FrameIntake, IntakeOutcome } from '../broker/intake.ts';
 import type { IngestItem, Ledger } from '../ledger/index.ts';
 import { classifyMessage } from './classify.ts';
 import type { ClassifyOptions } from './classify.ts';
+import { ackAfterCommit } from './ack-after-commit.ts';
+import type { AckAfterCommit } from './ack-after-commit.ts';
 import { createDeviceDirectory } from './device-status.ts';
 import type { DeviceDirectory } from './device-status.ts';
 import { createFrameBatcher } from './frame-batcher.ts';
@@ -140,8 +143,9 @@ export async function startIngest(o: IngestOptions): Promise<RunningIngest> {
         if (onSettled) settle.set(item, onSettled);
         batcher.add(item);
         if (onSettled) {
-          // A device waits for this commit before it sends more: write once the frames that
-          // arrived in this turn of the event loop are in (group commit), not after maxWaitMs.
+          // A device (or the external broker) waits for this commit before it sends more: write
+          // once the frames that arrived in this turn of the event loop are in (group commit),
+          // not after maxWaitMs.
           soon ??= setImmediate(() => {
             soon = undefined;
             batcher.flush();
@@ -166,7 +170,9 @@ export async function startIngest(o: IngestOptions): Promise<RunningIngest> {
       if (waiting || (onSettled && !item)) onSettled?.('closed');
     }
   };
-  const onMessage = (topic: string, payload: Buffer): void => handle(topic, payload);
+  let acks: AckAfterCommit | undefined;
+  const onMessage = (topic: string, payload: Buffer, packet: IPublishPacket): void =>
+    handle(topic, payload, acks?.hold(packet));
   const intake: FrameIntake = (topic, payload) =>
     closed
       ? Promise.resolve('closed')
@@ -174,20 +180,25 @@ export async function startIngest(o: IngestOptions): Promise<RunningIngest> {
           handle(topic, payload, resolve);
         });
 
-  // Listening before CONNACK: a persistent session's queued messages arrive right after it, and
-  // mqtt.js acknowledges a message whether or not anyone listens.
+  // Listening before CONNACK: a persistent session's queued messages arrive right after it.
   const client =
     o.client ??
     mqtt.connect(o.url ?? 'mqtt://127.0.0.1:1883', { reconnectPeriod: 1_000, ...o.clientOptions });
-  client.on('message', onMessage);
-  if (!o.client) {
-    try {
-      await connected(client);
-    } catch (err) {
-      client.removeListener('message', onMessage);
-      await client.endAsync(true);
-      throw err;
-    }
+  try {
+    acks = ackAfterCommit(client, {
+      onRedeliver: () =>
+        o.logger?.warn(
+          { reason: 'not-stored' },
+          'ingest reconnects so the broker delivers the frames it could not store again',
+        ),
+    });
+    client.on('message', onMessage);
+    if (!o.client) await connected(client);
+  } catch (err) {
+    client.removeListener('message', onMessage);
+    acks?.release();
+    if (!o.client) await client.endAsync(true);
+    throw err;
   }
   const f = scheme.hubFilters;
   await client.subscribeAsync({
@@ -213,9 +224,10 @@ export async function startIngest(o: IngestOptions): Promise<RunningIngest> {
       port?.detach(intake);
       if (soon) clearImmediate(soon);
       batcher.close();
+      client.removeListener('message', onMessage);
+      acks.release();
       for (const done of settle.values()) done('closed');
       settle.clear();
-      client.removeListener('message', onMessage);
       if (!o.client) await client.endAsync();
     },
   };
