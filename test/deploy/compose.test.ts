@@ -23,6 +23,7 @@ interface Service {
   ports?: string[];
   volumes?: string[];
   secrets?: string[];
+  environment?: Record<string, string>;
   healthcheck?: { test?: string[]; disable?: boolean };
   deploy?: { replicas?: number };
   depends_on?: Record<string, { condition: string }>;
@@ -147,9 +148,31 @@ describe('deploy/compose.yaml', () => {
     const password = asSecret(c.mqtt.external?.password_file);
     const tokens = asSecret(c.auth.tokens_file);
     expect(svc('hub').secrets).toEqual(expect.arrayContaining([password, tokens]));
-    expect(svc('worker').secrets).toContain(password);
     expect(svc('mosquitto').secrets).toContain(password);
-    for (const s of [password, tokens]) expect(compose.secrets[s]?.file).toMatch(/^\.\/secrets\//);
+    // Workers sign in as their own user with their own password, and never see the hub's.
+    const env = svc('worker').environment ?? {};
+    const workerPassword = asSecret(env.PRETAG_WORKER_MQTT_PASSWORD_FILE);
+    expect(svc('worker').secrets).toEqual([workerPassword]);
+    expect(env.PRETAG_WORKER_MQTT_USERNAME).toBe('pretag-worker');
+    for (const s of [password, tokens, workerPassword])
+      expect(compose.secrets[s]?.file).toMatch(/^\.\/secrets\//);
+  });
+
+  it("grants the workers' user jobs, results and reading the production detector, not publishing it", () => {
+    const c = hubConfig();
+    const user = svc('worker').environment?.PRETAG_WORKER_MQTT_USERNAME ?? '';
+    const acl = readFileSync(deployFile('mosquitto/acl'), 'utf8');
+    const block = acl.split(/\n(?=user )/).find((b) => b.startsWith(`user ${user}\n`)) ?? '';
+    const rules = block.split('\n').filter((l) => l.startsWith('topic '));
+    const p = c.mqtt.prefix;
+    expect(rules.sort()).toEqual(
+      [
+        `topic read ${p}/jobs/detect`,
+        `topic write ${p}/jobs/results`,
+        `topic read ${p}/control/detector`,
+        `topic write ${p}/workers/+/model`,
+      ].sort(),
+    );
   });
 
   it('checks Mosquitto with the hub identity that the ACL grants the whole prefix', () => {

@@ -216,10 +216,20 @@ describe('deploy/k8s manifests', () => {
       expect(path.dirname(f)).toBe(dirOf(hubContainer));
       expect(keys).toContain(path.basename(f));
     }
-    expect(path.dirname(password)).toBe(dirOf(workerContainer));
-    const items = workers.spec.template.spec.volumes?.find((v) => v.name === 'hub-secrets')?.secret
-      ?.items;
-    expect(items).toEqual([{ key: path.basename(password), path: path.basename(password) }]);
+    // Workers sign in as their own broker user, from their own Secret; the hub's never reaches them.
+    const env = new Map((workerContainer.env ?? []).map((e) => [e.name, e.value ?? '']));
+    expect(env.get('PRETAG_WORKER_MQTT_USERNAME')).toBe('pretag-worker');
+    const workerPassword = env.get('PRETAG_WORKER_MQTT_PASSWORD_FILE') ?? '';
+    const vols = workers.spec.template.spec.volumes ?? [];
+    const mount = workerContainer.volumeMounts?.find(
+      (m) => m.mountPath === path.dirname(workerPassword),
+    );
+    const vol = vols.find((v) => v.name === mount?.name);
+    expect(vol?.secret?.secretName).toBe('pretag-worker-secrets');
+    expect(Object.keys(secretData('pretag-worker-secrets'))).toEqual([
+      path.basename(workerPassword),
+    ]);
+    expect(vols.map((v) => v.secret?.secretName)).not.toContain('pretag-hub-secrets');
   });
 
   it('reference only Secrets and ConfigMaps that exist (emqx-tls is made by the operator, as documented)', () => {
@@ -273,6 +283,52 @@ describe('deploy/k8s manifests', () => {
       'user_id,password,is_superuser',
     );
     expect(secretData('pretag-mqtt-users')['users.csv']).toMatch(new RegExp(`^${user},`, 'm'));
+  });
+
+  it("let the workers' user take jobs and read the production detector, and only the hub publish it", () => {
+    const acl = generated('emqx-config', 'acl.conf');
+    const p = config.mqtt.prefix;
+    const g = config.mqtt.external?.share_group ?? '';
+    const rules = (action: string) =>
+      [
+        ...acl.matchAll(
+          new RegExp(
+            `^\\{allow, \\{username, "pretag-worker"\\}, ${action}, \\[([^\\]]*)\\]\\}\\.$`,
+            'gm',
+          ),
+        ),
+      ].flatMap((m) => (m[1] ?? '').split(',').map((t) => t.trim().replaceAll('"', '')));
+    expect(rules('subscribe').sort()).toEqual(
+      [`$share/${g}/${p}/jobs/detect`, `${p}/jobs/detect`, `${p}/control/detector`].sort(),
+    );
+    expect(rules('publish').sort()).toEqual([`${p}/jobs/results`, `${p}/workers/+/model`].sort());
+    expect(rules('all')).toEqual([]);
+    // Only the hub may publish the control: every rule that lets a user publish to a filter
+    // covering it (MQTT matching: '+' one level, '#' the rest) is the hub's; all else is denied.
+    const covers = (filter: string, topic: string): boolean => {
+      const f = filter.split('/');
+      const t = topic.split('/');
+      for (let i = 0; i < f.length; i++) {
+        if (f[i] === '#') return true;
+        if (i >= t.length || (f[i] !== '+' && f[i] !== t[i])) return false;
+      }
+      return f.length === t.length;
+    };
+    const publishers = [
+      ...acl.matchAll(
+        /^\{allow, (\{username, "([^"]+)"\}|all), (publish|all), \[([^\]]*)\]\}\.$/gm,
+      ),
+    ]
+      .filter((m) =>
+        (m[4] ?? '')
+          .split(',')
+          .map((t) => t.trim().replaceAll('"', ''))
+          .some((t) => covers(t, `${p}/control/detector`)),
+      )
+      .map((m) => m[2] ?? 'anyone');
+    expect(publishers).toEqual([config.mqtt.external?.username]);
+    expect(acl.trim().endsWith('{deny, all}.')).toBe(true);
+    expect(secretData('pretag-mqtt-users')['users.csv']).toMatch(/^pretag-worker,/m);
   });
 
   it('scale the workers with an autoscaler on their Deployment; selectors match the pods', () => {

@@ -1,7 +1,9 @@
 // deploy/mosquitto/{mosquitto.conf,acl} in a real Mosquitto (Debian's), with only the listener
 // port and file locations moved into a temp folder: sign-in is required, the ACL keeps devices to
-// their own topics, the hub identity gets the workers' shared subscription, a burst queued for an
-// absent subscriber is kept whole, and compose's `pretag hub worker` command answers a real job.
+// their own topics, the workers' identity gets the shared subscription and reads the production
+// detector that only the hub may publish, a burst queued for an absent subscriber is kept whole,
+// and compose's `pretag hub worker` command (as compose runs it, under the workers' user)
+// answers a real job and follows the hub's production control.
 import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -13,15 +15,18 @@ import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { needMedia } from '../helpers/media.ts';
 import { freePort } from '../helpers/mosquitto.ts';
-import { deployFile, repoRoot } from './helpers.ts';
+import { deployFile, readYaml, repoRoot } from './helpers.ts';
 
 const HUB_USER = 'pretag-hub';
 const HUB_PASS = 'hub-secret-for-test-4f1c2a';
+const WORKER_USER = 'pretag-worker';
+const WORKER_PASS = 'worker-secret-for-test-2d8a';
 const DEVICE_USER = 'orin-07@dublin-plant-2';
 const DEVICE_PASS = 'device-secret-for-test-9b7e';
 const PREFIX = 'pretag/v1';
 const OWN_FRAME = `${PREFIX}/dublin-plant-2/orin-07/dock-3/frame`;
 const OTHER_FRAME = `${PREFIX}/dublin-plant-2/orin-99/dock-3/frame`;
+const CONTROL = `${PREFIX}/control/detector`;
 
 const hasMosquitto =
   !spawnSync('mosquitto', ['-h']).error && !spawnSync('mosquitto_passwd', ['-h']).error;
@@ -70,6 +75,7 @@ describe.skipIf(!hasMosquitto)('deploy/mosquitto in a real Mosquitto', () => {
     writeFileSync(passwd, '');
     for (const [u, p] of [
       [HUB_USER, HUB_PASS],
+      [WORKER_USER, WORKER_PASS],
       [DEVICE_USER, DEVICE_PASS],
     ] as const) {
       const r = spawnSync('mosquitto_passwd', ['-b', passwd, u, p], { encoding: 'utf8' });
@@ -126,10 +132,12 @@ describe.skipIf(!hasMosquitto)('deploy/mosquitto in a real Mosquitto', () => {
     expect(got).toEqual([`${OWN_FRAME} own`]);
   });
 
-  it('gives the hub identity the shared subscription that spreads jobs over workers', async () => {
+  it("gives the workers' identity the shared subscription that spreads jobs over workers", async () => {
     const shared = `$share/pretag-detectors/${PREFIX}/jobs/detect`;
     const workers = await Promise.all(
-      [1, 2].map(() => connect({ protocolVersion: 5, username: HUB_USER, password: HUB_PASS })),
+      [1, 2].map(() =>
+        connect({ protocolVersion: 5, username: WORKER_USER, password: WORKER_PASS }),
+      ),
     );
     const counts: [number, number] = [0, 0];
     for (const [i, w] of workers.entries()) {
@@ -145,6 +153,48 @@ describe.skipIf(!hasMosquitto)('deploy/mosquitto in a real Mosquitto', () => {
     expect(Math.min(...counts)).toBeGreaterThan(0); // and both workers got some
     // Leave the group, or they would take the jobs meant for the real worker below.
     await Promise.all(workers.map((w) => w.endAsync()));
+  });
+
+  it('lets only the hub publish the production detector; workers read it, even when they start later', async () => {
+    const hub = await connect({ protocolVersion: 5, username: HUB_USER, password: HUB_PASS });
+    const control = JSON.stringify({ v: 1, revision: 1, model: 'nanodet' });
+    await hub.publishAsync(CONTROL, control, { qos: 1, retain: true });
+    const worker = await connect({
+      protocolVersion: 5,
+      username: WORKER_USER,
+      password: WORKER_PASS,
+    });
+    const got: string[] = [];
+    worker.on('message', (t, p) => got.push(`${t} ${p.toString()}`));
+    await worker.subscribeAsync(CONTROL, { qos: 1 });
+    for (let i = 0; i < 100 && got.length === 0; i++) await sleep(20);
+    expect(got).toEqual([`${CONTROL} ${control}`]);
+    // Neither a worker nor a device may switch the fleet's model.
+    const dev = await connect({ protocolVersion: 5, username: DEVICE_USER, password: DEVICE_PASS });
+    for (const c of [worker, dev])
+      await expect(c.publishAsync(CONTROL, '{"v":1,"revision":99}', { qos: 1 })).rejects.toThrow(
+        /not authori[sz]ed/i,
+      );
+    // A device cannot read it either (Mosquitto grants the subscription and then delivers
+    // nothing it may not read, retained message included); nor can the worker read device traffic.
+    const devGot: string[] = [];
+    dev.on('message', (t) => devGot.push(t));
+    await dev.subscribeAsync(CONTROL, { qos: 1 });
+    const sniff = await connect({
+      protocolVersion: 5,
+      username: WORKER_USER,
+      password: WORKER_PASS,
+    });
+    const sniffed: string[] = [];
+    sniff.on('message', (t) => sniffed.push(t));
+    await sniff.subscribeAsync(`${PREFIX}/+/+/+/frame`, { qos: 1 });
+    await dev.publishAsync(OWN_FRAME, 'own', { qos: 1 });
+    await sleep(300);
+    expect(sniffed).toEqual([]);
+    expect(devGot).toEqual([]);
+    await sleep(200);
+    expect(got).toHaveLength(1); // the refused control messages never arrived
+    await hub.publishAsync(CONTROL, '', { qos: 1, retain: true }); // clear it for the tests below
   });
 
   it('keeps a 3,000-message burst for a subscriber that is away (the default limit keeps 1,000)', async () => {
@@ -185,6 +235,15 @@ describe.skipIf(!hasMosquitto)('deploy/mosquitto in a real Mosquitto', () => {
       mkdirSync(path.dirname(path.join(blobDir, blobKey)), { recursive: true });
       copyFileSync(photo.paths[0] ?? '', path.join(blobDir, blobKey));
       writeFileSync(path.join(dir, 'worker', 'mqtt-password'), `${HUB_PASS}\n`);
+      writeFileSync(path.join(dir, 'worker', 'worker-password'), `${WORKER_PASS}\n`);
+      // The worker's environment as compose.yaml sets it, with its secret file moved here.
+      const composeEnv = (
+        readYaml('compose.yaml') as {
+          services: { worker: { environment: Record<string, string> } };
+        }
+      ).services.worker.environment;
+      expect(composeEnv.PRETAG_WORKER_MQTT_USERNAME).toBe(WORKER_USER);
+      expect(composeEnv.PRETAG_WORKER_MQTT_PASSWORD_FILE).toBe('/run/secrets/mqtt_worker_password');
       // compose/hub.yaml with this broker and a local blob folder in place of Azurite.
       const hubYaml = readFileSync(deployFile('compose/hub.yaml'), 'utf8')
         .replace('url: mqtt://mosquitto:1883', `url: mqtt://127.0.0.1:${port}`)
@@ -210,7 +269,12 @@ describe.skipIf(!hasMosquitto)('deploy/mosquitto in a real Mosquitto', () => {
         {
           cwd: path.join(dir, 'worker'),
           stdio: ['ignore', 'pipe', 'pipe'],
-          env: { ...process.env, PRETAG_LOG_LEVEL: 'info' },
+          env: {
+            ...process.env,
+            ...composeEnv,
+            PRETAG_WORKER_MQTT_PASSWORD_FILE: 'worker-password',
+            PRETAG_LOG_LEVEL: 'info',
+          },
         },
       );
       worker.stdout?.on('data', (d: Buffer) => (out += d.toString()));
@@ -286,13 +350,63 @@ describe.skipIf(!hasMosquitto)('deploy/mosquitto in a real Mosquitto', () => {
       expect(missing.error).toMatch(/missing\.jpg not found/);
     }, 120_000);
 
-    it('stops cleanly on SIGTERM', async () => {
+    it("follows the hub's production control and answers with its model, under the workers' user", async () => {
+      const hub = await connect({ protocolVersion: 5, username: HUB_USER, password: HUB_PASS });
+      const answers: { worker: string; model: string; revision: number }[] = [];
+      const results: { jobId: number; modelId?: string }[] = [];
+      hub.on('message', (t, p) => {
+        if (t.endsWith('/model') && p.byteLength)
+          answers.push(JSON.parse(p.toString()) as (typeof answers)[number]);
+        if (t.endsWith('/results'))
+          results.push(JSON.parse(p.toString()) as (typeof results)[number]);
+      });
+      await hub.subscribeAsync(`${PREFIX}/workers/+/model`, { qos: 1 });
+      await hub.subscribeAsync(`${PREFIX}/jobs/results`, { qos: 1 });
+      for (let i = 0; i < 100 && answers.length === 0; i++) await sleep(50);
+      expect(answers[0]).toMatchObject({ worker: 'w-test', model: 'centernet', revision: 0 });
+      const control = {
+        v: 1,
+        revision: 1,
+        model: 'nanodet',
+        detector: { adapter: 'nanodet', providers: ['cpu'], min_score: 0.05 },
+        issuedAt: new Date().toISOString(),
+      };
+      await hub.publishAsync(CONTROL, JSON.stringify(control), { qos: 1, retain: true });
+      await hub.publishAsync(
+        `${PREFIX}/jobs/detect`,
+        JSON.stringify({
+          v: 1,
+          jobId: 3,
+          attempt: 1,
+          frameId: 'voc-3',
+          blobKey,
+          width: 486,
+          height: 500,
+          site: 'dublin-plant-2',
+          camera: 'dock-3',
+          capturedAt: '2026-11-27T12:00:00.000Z',
+        }),
+        { qos: 1 },
+      );
+      for (let i = 0; i < 1200 && results.length === 0; i++) await sleep(50);
+      expect(answers.at(-1), out).toMatchObject({ model: 'nanodet', revision: 1 });
+      // The job sent after the control waited for the swap: the promoted model detected it.
+      expect(results, out).toEqual([expect.objectContaining({ jobId: 3, modelId: 'nanodet' })]);
+    }, 120_000);
+
+    it('stops cleanly on SIGTERM, taking its answer off the broker', async () => {
       const w = worker;
       if (!w) throw new Error('no worker');
       const code = new Promise<number | null>((r) => w.once('exit', (c) => r(c)));
       w.kill('SIGTERM');
       expect(await code).toBe(0);
       expect(out).toContain('worker stopped');
+      const hub = await connect({ protocolVersion: 5, username: HUB_USER, password: HUB_PASS });
+      const retained: string[] = [];
+      hub.on('message', (t) => retained.push(t));
+      await hub.subscribeAsync(`${PREFIX}/workers/+/model`, { qos: 1 });
+      await sleep(300);
+      expect(retained).toEqual([]);
     });
   });
 });

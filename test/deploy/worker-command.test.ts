@@ -8,13 +8,18 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot } from './helpers.ts';
 
-async function worker(cwd: string, config: string): Promise<{ code: number; stderr: string }> {
+async function worker(
+  cwd: string,
+  config: string,
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ code: number; stderr: string }> {
   writeFileSync(path.join(cwd, 'hub.yaml'), config);
   const bin = path.join(repoRoot, 'shared/bin/pretag.js');
   try {
     await promisify(execFile)(process.execPath, [bin, 'hub', 'worker', '--config', 'hub.yaml'], {
       cwd,
       timeout: 60_000,
+      env: { ...process.env, ...env },
     });
     return { code: 0, stderr: '' };
   } catch (err) {
@@ -44,6 +49,18 @@ describe('pretag hub worker', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(
       `mqtt.external.password_file: cannot read ${path.join(dir, 'nope.txt')}`,
+    );
+  });
+
+  it("names the workers' own password file (compose and k8s set it) when it cannot be read", async () => {
+    const r = await worker(
+      dir,
+      'mqtt: { external: { url: "mqtt://127.0.0.1:1", username: hub, password_file: hub.txt } }\n',
+      { PRETAG_WORKER_MQTT_USERNAME: 'pretag-worker', PRETAG_WORKER_MQTT_PASSWORD_FILE: 'w.txt' },
+    );
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(
+      `PRETAG_WORKER_MQTT_PASSWORD_FILE: cannot read ${path.join(dir, 'w.txt')}`,
     );
   });
 

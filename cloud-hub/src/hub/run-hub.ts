@@ -13,7 +13,6 @@ import type { MqttClient } from 'mqtt';
 import { CliError } from '@pretag/shared/cli/errors';
 import { formatConfigError } from '@pretag/shared/config/errors';
 import type { HubConfig } from '@pretag/shared/config/hub-schema';
-import { hubFileSchema } from '@pretag/shared/config/hub-schema';
 import { siteTimezone } from '@pretag/shared/config/resolve';
 import { watchConfigFile } from '@pretag/shared/config/watch';
 import type { Detector } from '@pretag/shared/detector/types';
@@ -56,11 +55,18 @@ import { hubPaths } from './paths.ts';
 import type { HubPaths } from './paths.ts';
 import { reloadDiff } from './reload.ts';
 import { loopSettingsFromConfig } from '../quality/settings.ts';
-import { createModelControl, promotedDetectorBlock } from '../shadow/models.ts';
+import {
+  createModelControl,
+  inProcessProduction,
+  promotedDetector,
+  promotedDetectorBlock,
+} from '../shadow/models.ts';
 import type { ModelControl } from '../shadow/models.ts';
 import { startShadowRunner } from '../shadow/runner.ts';
 import type { ShadowRunner } from '../shadow/runner.ts';
 import { createSwitchableDetector } from '../shadow/switchable.ts';
+import { startWorkerModels } from '../shadow/worker-models.ts';
+import type { WorkerModels } from '../shadow/worker-models.ts';
 import { apiBaseUrl, deviceMqttUrl, listenerUrl } from './urls.ts';
 import { readExternalPassword } from './secret-file.ts';
 
@@ -139,16 +145,15 @@ async function openProductionDetector(
   logger: Logger,
 ): Promise<Detector> {
   if (promoted) {
-    const run = { batch: fromConfig.batch, concurrency: fromConfig.concurrency };
-    const parsed = hubFileSchema.shape.detector.safeParse({ ...promoted, ...run });
-    if (!parsed.success)
+    const parsed = promotedDetector(promoted, fromConfig);
+    if (!parsed.ok)
       logger.error(
-        { problem: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`) },
+        { problem: parsed.problem },
         "the promoted model's stored settings no longer check out; running hub.yaml's detector",
       );
     else
       try {
-        return await openCloudDetector(parsed.data, configDir, logger);
+        return await openCloudDetector(parsed.detector, configDir, logger);
       } catch (e) {
         logger.error(
           { err: (e as Error).message },
@@ -276,25 +281,36 @@ export async function startHub(o: StartHubOptions): Promise<RunningHub> {
     const ingestClient = ingest.client;
 
     // Detection: in-process workers with the embedded broker; a dispatcher feeding external
-    // workers (MQTT 5 shared subscription) with an external one.
+    // workers (MQTT 5 shared subscription) with an external one. Either way the hub opens the
+    // shadow candidate itself: the shadow runner compares it with the production boxes in the
+    // ledger, whoever detected them.
     let workers: RunningWorker | undefined;
     let dispatcher: RunningDispatcher | undefined;
+    let workerModels: WorkerModels | undefined;
     let detector: Detector | undefined;
     let models: ModelControl | undefined;
     let shadow: ShadowRunner | undefined;
-    let closeModels = async (): Promise<void> => {};
+    // Every model this hub opened itself, whichever is in production by then, closes at the end.
+    const own: Detector[] = [];
+    const closeModels = async (): Promise<void> => {
+      await Promise.all(own.splice(0).map((d) => d.close()));
+    };
+    undo.push(() => closeModels());
+    const share = () => config().shadow?.share ?? 0;
+    const openCandidate = async () => {
+      if (!start.shadow) return undefined;
+      // Batching and concurrency are hub.yaml's detector's; the model fields are the candidate's.
+      const runSettings = { batch: start.detector.batch, concurrency: start.detector.concurrency };
+      const block = { ...start.shadow.model, min_score: start.shadow.min_score };
+      const cd =
+        o.shadowDetector ??
+        (await openCloudDetector({ ...block, ...runSettings }, paths.configDir, logger));
+      if (!o.shadowDetector) own.push(cd);
+      return { detector: cd, block };
+    };
     const runWorkers = o.workers ?? true;
     if (runWorkers && embedded) {
       // A model promoted through the API stays in production over hub.yaml's detector block.
-      // Its model fields replace hub.yaml's whole (a file or classes of the old model must not
-      // leak into the new one); batching and concurrency stay hub.yaml's.
-      const runSettings = { batch: start.detector.batch, concurrency: start.detector.concurrency };
-      // Every model this hub opened itself, whichever is in production by then, closes at the end.
-      const own: Detector[] = [];
-      closeModels = async () => {
-        await Promise.all(own.map((d) => d.close()));
-      };
-      undo.push(() => closeModels());
       detector =
         o.detector ??
         (await openProductionDetector(
@@ -305,35 +321,12 @@ export async function startHub(o: StartHubOptions): Promise<RunningHub> {
         ));
       if (!o.detector) own.push(detector);
       const production = createSwitchableDetector(detector);
-      let candidate: { detector: Detector; block: Record<string, unknown> } | undefined;
-      if (start.shadow) {
-        const sb = { ...start.shadow.model, min_score: start.shadow.min_score, ...runSettings };
-        const cd = o.shadowDetector ?? (await openCloudDetector(sb, paths.configDir, logger));
-        if (!o.shadowDetector) own.push(cd);
-        candidate = {
-          detector: cd,
-          block: { ...start.shadow.model, min_score: start.shadow.min_score },
-        };
-      }
       models = createModelControl({
         ledger,
-        production,
-        candidate,
-        share: () => config().shadow?.share ?? 0,
+        production: inProcessProduction(production),
+        candidate: await openCandidate(),
+        share,
       });
-      const m = models;
-      shadow = startShadowRunner({
-        ledger,
-        blobs,
-        candidate: () => m.candidateDetector(),
-        productionModel: () => production.info.modelId,
-        share: () => config().shadow?.share ?? 0,
-        rulesFor: (camera, at) => rulesForConfig(config())(camera, at),
-        ...(o.shadowIntervalMs !== undefined && { intervalMs: o.shadowIntervalMs }),
-        logger: logger.child({ part: 'shadow' }),
-      });
-      const sr = shadow;
-      undo.push(() => sr.stop());
       workers = startWorker({
         ledger,
         blobs,
@@ -348,6 +341,24 @@ export async function startHub(o: StartHubOptions): Promise<RunningHub> {
       undo.push(() => w.stop());
     } else if (runWorkers && start.mqtt.external) {
       const c = await connect('dispatch');
+      // The production control goes out on the dispatcher's connection, before its first job:
+      // one connection keeps a promotion ahead of the jobs published after it.
+      workerModels = await startWorkerModels({
+        ledger,
+        client: c,
+        prefix: start.mqtt.prefix,
+        fromConfig: start.detector,
+        logger: logger.child({ part: 'models' }),
+      });
+      const wm = workerModels;
+      undo.push(() => wm.close());
+      models = createModelControl({
+        ledger,
+        production: wm.production,
+        candidate: await openCandidate(),
+        share,
+        workers: () => wm.workers(),
+      });
       dispatcher = await startDispatcher({
         ledger,
         client: c,
@@ -357,6 +368,21 @@ export async function startHub(o: StartHubOptions): Promise<RunningHub> {
       });
       const d = dispatcher;
       undo.push(() => d.close());
+    }
+    if (models) {
+      const m = models;
+      shadow = startShadowRunner({
+        ledger,
+        blobs,
+        candidate: () => m.candidateDetector(),
+        productionModel: () => m.production().model,
+        share,
+        rulesFor: (camera, at) => rulesForConfig(config())(camera, at),
+        ...(o.shadowIntervalMs !== undefined && { intervalMs: o.shadowIntervalMs }),
+        logger: logger.child({ part: 'shadow' }),
+      });
+      const sr = shadow;
+      undo.push(() => sr.stop());
     }
 
     const deviceActive = (ref: DeviceRef): boolean => {
@@ -444,8 +470,9 @@ export async function startHub(o: StartHubOptions): Promise<RunningHub> {
         print(`MQTT  ${listenerUrl('mqtts', broker.host, broker.tlsPort)}`);
     } else print(`MQTT  external broker ${brokerUrl}`);
     print(`data  ${paths.dataDir}  (ledger ${paths.dbFile}; blobs ${paths.blobDir ?? 'in Azure'})`);
+    const inForce = models?.production().model ?? '';
     print(
-      `detection  ${detector ? `${detector.info.modelId} in-process` : dispatcher ? 'external workers' : 'off'}`,
+      `detection  ${detector ? `${inForce} in-process` : dispatcher ? `${inForce} on external workers` : 'off'}`,
     );
     const cand = models?.candidate();
     if (cand) print(`shadow     ${cand.model} on ${Math.round(cand.share * 100)} % of frames`);
@@ -474,6 +501,7 @@ export async function startHub(o: StartHubOptions): Promise<RunningHub> {
             () => workers?.stop(),
             () => shadow?.stop(),
             () => dispatcher?.close(),
+            () => workerModels?.close(),
             () => batchCycle.stop(),
             () => retention.stop(),
             ...clients.map((c) => () => c.endAsync()),

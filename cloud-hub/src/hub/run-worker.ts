@@ -1,7 +1,11 @@
 // `pretag hub worker`: a detection-only process for the scale-out shape. It reads the same
 // hub.yaml as the hub, joins `$share/{mqtt.external.share_group}/…` on the external broker, fetches
 // JPEGs from the configured blob store and posts results back; the hub's ledger decides what
-// counts. Cleanup rules follow hub.yaml edits live, as in the hub.
+// counts. Cleanup rules follow hub.yaml edits live, as in the hub. It starts on hub.yaml's
+// detector and follows the hub's retained production control (a promoted model; see
+// ../workers/detector-control.ts). PRETAG_WORKER_MQTT_USERNAME and PRETAG_WORKER_MQTT_PASSWORD_FILE
+// (relative to hub.yaml's folder) replace mqtt.external's identity, so the broker can let workers
+// only take jobs, post results and read the control, never publish it.
 import { CliError } from '@pretag/shared/cli/errors';
 import { formatConfigError } from '@pretag/shared/config/errors';
 import type { HubConfig } from '@pretag/shared/config/hub-schema';
@@ -15,15 +19,35 @@ import { rulesForConfig } from '../workers/rules-for.ts';
 import { openBlobStore } from './blob-store.ts';
 import { openCloudDetector } from './detector.ts';
 import { hubPaths } from './paths.ts';
-import { readExternalPassword } from './secret-file.ts';
+import { promotedDetector } from '../shadow/models.ts';
+import { readExternalPassword, readSecretFile } from './secret-file.ts';
 
 export interface StartWorkerOptions {
   configFile: string;
   /** Worker name in results and the MQTT client id (default host:pid:random). */
   name?: string;
   logger?: Logger;
-  /** A detector to use instead of opening hub.yaml's (tests). */
+  /** A detector to use instead of opening hub.yaml's (tests); never closed here. */
   detector?: Detector;
+  /** Where PRETAG_WORKER_MQTT_* come from (default process.env). */
+  env?: NodeJS.ProcessEnv;
+}
+
+/** The worker's broker identity: the environment's over hub.yaml's mqtt.external. */
+function workerIdentity(
+  ext: NonNullable<HubConfig['mqtt']['external']>,
+  configDir: string,
+  env: NodeJS.ProcessEnv,
+): { username?: string; password?: string } {
+  const username = env.PRETAG_WORKER_MQTT_USERNAME || ext.username;
+  const file = env.PRETAG_WORKER_MQTT_PASSWORD_FILE;
+  const password = file
+    ? readSecretFile(file, configDir, 'PRETAG_WORKER_MQTT_PASSWORD_FILE')
+    : readExternalPassword(ext.password_file, configDir);
+  return {
+    ...(username !== undefined && { username }),
+    ...(password !== undefined && { password }),
+  };
 }
 
 export interface RunningWorkerProcess {
@@ -61,39 +85,57 @@ export async function startWorkerProcess(o: StartWorkerOptions): Promise<Running
     );
   }
   const paths = hubPaths(start, file);
-  let detector: Detector | undefined;
+  // Models this process opened and has not closed yet (the injected test detector never is).
+  const own = new Set<Detector>();
+  const retire = async (d: Detector): Promise<void> => {
+    if (!own.delete(d)) return;
+    await d.close();
+  };
   try {
-    const password = readExternalPassword(ext.password_file, paths.configDir);
+    const identity = workerIdentity(ext, paths.configDir, o.env ?? process.env);
     const blobs = openBlobStore(start, paths);
-    detector = o.detector ?? (await openCloudDetector(start.detector, paths.configDir, logger));
+    const detector =
+      o.detector ?? (await openCloudDetector(start.detector, paths.configDir, logger));
+    if (!o.detector) own.add(detector);
     const worker = await startMqttWorker({
       url: ext.url,
       prefix: start.mqtt.prefix,
       group: ext.share_group,
       concurrency: start.detector.concurrency,
-      clientOptions: {
-        ...(ext.username !== undefined && { username: ext.username }),
-        ...(password !== undefined && { password }),
-        connectTimeout: 10_000,
-      },
+      clientOptions: { ...identity, connectTimeout: 10_000 },
       ...(o.name !== undefined && { name: o.name }),
       blobs,
       detector,
       rulesFor: (camera, at) => rulesForConfig(current ?? start)(camera, at),
+      models: {
+        // A promoted block replaces hub.yaml's model fields whole and keeps its batching and
+        // concurrency, checked as the hub checks it at start; undefined is hub.yaml's own.
+        async open(block) {
+          let cfg = start.detector;
+          if (block) {
+            const c = promotedDetector(block, start.detector);
+            if (!c.ok) throw new Error(`its settings do not check out: ${c.problem.join('; ')}`);
+            cfg = c.detector;
+          }
+          const d = await openCloudDetector(cfg, paths.configDir, logger);
+          own.add(d);
+          return d;
+        },
+        retire,
+      },
       logger,
     });
-    const d = detector;
     return {
       worker,
       async close() {
         watcher.close();
         await worker.stop();
-        if (!o.detector) await d.close();
+        await Promise.all([...own].map(retire));
       },
     };
   } catch (err) {
     watcher.close();
-    if (detector && !o.detector) await detector.close().catch(() => undefined);
+    await Promise.all([...own].map(retire)).catch(() => undefined);
     throw err;
   }
 }

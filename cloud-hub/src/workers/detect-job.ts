@@ -44,14 +44,19 @@ export async function fetchJpeg(task: { blobKey: string }, blobs: BlobStore): Pr
   }
 }
 
-export type Detected = { ok: true; raw: Detection[]; ms: number } | { ok: false; error: string };
+export type Detected =
+  { ok: true; raw: Detection[]; ms: number; modelId: string } | { ok: false; error: string };
 
-/** The full detector on one JPEG. */
+/**
+ * The full detector on one JPEG. The model id is read as the detection starts: with a model
+ * swapped meanwhile (a promotion), the boxes still belong to the model that made them.
+ */
 export async function runDetector(jpeg: Buffer, detector: Detector): Promise<Detected> {
   const t0 = performance.now();
+  const modelId = detector.info.modelId;
   try {
     const raw = await detector.detect(jpeg);
-    return { ok: true, raw, ms: performance.now() - t0 };
+    return { ok: true, raw, ms: performance.now() - t0, modelId };
   } catch (err) {
     return { ok: false, error: `detection failed: ${(err as Error).message}` };
   }
@@ -65,7 +70,7 @@ export function finishDetection(task: DetectTask, d: Detected, deps: DetectDeps)
     const rules = deps.rulesFor(task, new Date(task.capturedAt));
     const detections = toCloudDetections(d.raw, rules, task);
     const computeMs = d.ms + (performance.now() - t0);
-    return { ok: true, result: { modelId: deps.detector.info.modelId, detections }, computeMs };
+    return { ok: true, result: { modelId: d.modelId, detections }, computeMs };
   } catch (err) {
     return { ok: false, error: `cleanup failed: ${(err as Error).message}` };
   }

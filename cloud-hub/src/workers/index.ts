@@ -19,3 +19,9 @@ export { applyResult, decideResult } from './apply-result.ts';
 export type { ApplyOutcome, ResultDecision } from './apply-result.ts';
 export * from './job-messages.ts';
 export { rulesForConfig } from './rules-for.ts';
+export { createDetectorControl, decideControl } from './detector-control.ts';
+export type {
+  ControlDecision,
+  DetectorControlHandler,
+  DetectorControlOptions,
+} from './detector-control.ts';

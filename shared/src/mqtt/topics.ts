@@ -160,3 +160,31 @@ export function deviceMaySubscribe(
   if (!r.ok || r.topic.kind !== 'config') return false;
   return r.topic.site === who.site && r.topic.device === who.device;
 }
+
+/**
+ * Hub ↔ detection worker control in the scale-out shape. `detector` (hub → workers, QoS 1,
+ * retained) carries the production detector; each worker answers on `workerModel(name)`
+ * (retained, cleared by its last will). Two levels, or a third that is not a device kind, so
+ * neither ever parses as a device topic nor matches the hub's ingest filters.
+ */
+export interface ControlTopics {
+  readonly detector: string;
+  workerModel(worker: string): string;
+  /** Filter for every worker's model status (the hub subscribes). */
+  readonly workerModels: string;
+}
+
+/** A worker name as one topic level: wildcards, '/' and NUL become '_'. */
+export function workerTopicLevel(worker: string): string {
+  const level = worker.replace(/[/+#\0]/g, '_').slice(0, 128);
+  return level === '' ? '_' : level;
+}
+
+export function controlTopics(prefix: string = DEFAULT_TOPIC_PREFIX): ControlTopics {
+  const pre = checkedPrefix(prefix);
+  return Object.freeze({
+    detector: `${pre}/control/detector`,
+    workerModel: (worker: string) => `${pre}/workers/${workerTopicLevel(worker)}/model`,
+    workerModels: `${pre}/workers/+/model`,
+  });
+}

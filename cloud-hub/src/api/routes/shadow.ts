@@ -1,7 +1,8 @@
 // Shadow comparison and model promotion:
 //   GET  /v1/models           production model, shadow candidate, promotions (people)
 //   GET  /v1/shadow           candidate vs production: agreement per class, AP50 side by side (people)
-//   POST /v1/models/promote   the candidate becomes production for new detect jobs (operators)
+//   POST /v1/models/promote   the candidate becomes production for new detect jobs (operators):
+//                             in-process, or on external workers through the retained control
 import type { FastifyInstance } from 'fastify';
 import { OPERATOR_ONLY, PEOPLE } from '../../auth/roles.ts';
 import type { LoopSettings } from '../../quality/settings.ts';
@@ -24,7 +25,7 @@ export function registerShadowRoutes(
       schema: {
         summary: 'Production model, shadow candidate and promotion history',
         description:
-          'Response: { production: {model, adapter} | null, candidate: {model, adapter, share} | null, shadowed: [{model, frames, lastRunAt}], promotions: [{id, at, actor, from, to, detector}] }',
+          "Response: { production: {model, adapter} | null, candidate: {model, adapter, share} | null, shadowed: [{model, frames, lastRunAt}], promotions: [{id, at, actor, from, to, detector}], workers: [{worker, model, revision, failed?: {revision, model, error}, at}] } where workers are the external detection workers' answers to the production control (revision 0: hub.yaml's detector; empty in-process)",
         tags: ['models'],
       },
     },
@@ -35,6 +36,7 @@ export function registerShadowRoutes(
           candidate: loop.models?.candidate() ?? null,
           shadowed: shadowModels(deps.ledger),
           promotions: listPromotions(deps.ledger),
+          workers: loop.models?.workers?.() ?? [],
         }),
       ),
   );
@@ -91,7 +93,7 @@ export function registerShadowRoutes(
       schema: {
         summary: 'Promote the shadow candidate to production',
         description:
-          'Detect jobs that start after this use the candidate; the promotion is stored (it survives restarts, over hub.yaml detector) and audited. `model` must name the current candidate, so a stale page cannot promote the wrong model.',
+          'Detect jobs that start after this use the candidate; the promotion is stored (it survives restarts, over hub.yaml detector) and audited. With external workers it is published retained on {prefix}/control/detector: each worker opens the model, then swaps (one that cannot open it keeps its model and says so in GET /v1/models workers). `model` must name the current candidate, so a stale page cannot promote the wrong model.',
         tags: ['models'],
         body: {
           type: 'object',
@@ -104,7 +106,10 @@ export function registerShadowRoutes(
     },
     async (request, reply) => {
       if (!loop.models)
-        throw new ApiError(503, 'this hub runs no detector, so there is nothing to promote');
+        throw new ApiError(
+          503,
+          'this hub runs no detection (started with --no-workers), so there is nothing to promote',
+        );
       const p = request.principal;
       const r = await loop.models.promote(
         request.body.model,
