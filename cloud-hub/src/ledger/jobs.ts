@@ -163,6 +163,7 @@ export function createJobQueue(
     db.prepare(`UPDATE jobs SET state = 'done', lease_owner = NULL, lease_expires_at = NULL,
        done_at = ?, updated_at = ?, compute_ms = ? WHERE id = ?`);
   const dropCloud = db.prepare("DELETE FROM detections WHERE frame_id = ? AND source = 'cloud'");
+  const detectedBy = db.prepare('UPDATE frames SET cloud_model_id = ? WHERE frame_id = ?');
   const insertCloud =
     db.prepare(`INSERT INTO detections (frame_id, source, model_id, label, score, x1, y1, x2, y2, kept, drop_reason)
      VALUES (?, 'cloud', ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
@@ -269,6 +270,7 @@ export function createJobQueue(
           d.kept === undefined ? null : d.kept ? 1 : 0,
           d.dropReason ?? null,
         );
+      detectedBy.run(cloud.modelId, row.frame_id);
       frameState.run('detected', row.frame_id);
       return { ok: true };
     },

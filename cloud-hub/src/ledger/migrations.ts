@@ -251,7 +251,15 @@ CREATE TABLE review_opens (
 CREATE INDEX reviews_reviewer ON reviews (reviewer, created_at);
 `;
 
+// The model whose run produced a frame's cloud boxes, kept on the frame: a run that found nothing
+// leaves no detections row to name it, and during a promotion a frame may be detected by either
+// model. NULL for frames detected before this migration.
+const V3_SCHEMA = `
+ALTER TABLE frames ADD COLUMN cloud_model_id TEXT;
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial schema', up: V1_SCHEMA },
   { version: 2, name: 'quality, shadow, annotators and audit log', up: V2_SCHEMA },
+  { version: 3, name: 'cloud model per frame', up: V3_SCHEMA },
 ];

@@ -45,6 +45,7 @@ interface JoinedRow {
   receivedAt: number;
   edge: string;
   edgeModel: string;
+  cloudModel: string | null;
   thresholds: string;
 }
 
@@ -94,7 +95,7 @@ export function loadReviewedFrames(ledger: Ledger, q: QualityQuery): ReviewedFra
       `SELECT r.id, r.sample_id AS sampleId, r.reviewer, r.verdict, r.label, r.score, r.box,
          r.created_at AS createdAt, f.frame_id AS frameId, f.site, f.camera,
          f.captured_at_ms AS capturedAt, f.received_at AS receivedAt, f.edge_detections AS edge,
-         f.model_id AS edgeModel, f.thresholds
+         f.model_id AS edgeModel, f.cloud_model_id AS cloudModel, f.thresholds
        FROM reviews r JOIN frames f ON f.frame_id = r.frame_id
        WHERE f.captured_at_ms >= @from AND f.captured_at_ms < @to AND f.state = 'detected'
          AND (@site IS NULL OR f.site = @site) AND (@camera IS NULL OR f.camera = @camera)
@@ -112,8 +113,9 @@ export function loadReviewedFrames(ledger: Ledger, q: QualityQuery): ReviewedFra
     `SELECT model_id AS model, label, score, x1, y1, x2, y2 FROM shadow_detections
      WHERE frame_id = ? AND coalesce(kept, 1) = 1`,
   );
-  // A frame whose cloud run found nothing has no row naming the model: take the production
-  // model promoted last before the frame arrived, else the cloud model that detected last.
+  // The frame names the model that detected it (ledger v3). For frames detected before that, a
+  // run that found nothing has no row naming the model: take the production model promoted last
+  // before the frame arrived, else the cloud model that detected last.
   const promotedBefore = ledger.statement<[number], { model: string }>(
     'SELECT to_model AS model FROM model_promotions WHERE at <= ? ORDER BY id DESC LIMIT 1',
   );
@@ -159,7 +161,8 @@ export function loadReviewedFrames(ledger: Ledger, q: QualityQuery): ReviewedFra
       model: f.edgeModel,
       boxes: edgeBoxes(f.edge, typeof th?.minScore === 'number' ? th.minScore : undefined),
     });
-    const cloudModel = cloudRows[0]?.model ?? promotedBefore.get(f.receivedAt)?.model ?? lastCloud;
+    const cloudModel =
+      f.cloudModel ?? cloudRows[0]?.model ?? promotedBefore.get(f.receivedAt)?.model ?? lastCloud;
     if (cloudModel !== undefined)
       models.set(`cloud\0${cloudModel}`, { source: 'cloud', model: cloudModel, boxes: cloudBoxes });
     const sh = shadow.all(f.frameId);
