@@ -138,6 +138,17 @@ export function register(program: Command): void {
     )
     .option(...CONFIG_OPTION)
     .option('--name <name>', 'worker name in results (default host:pid:random)')
+    .addHelpText(
+      'after',
+      `
+It starts on hub.yaml's detector and follows a model an operator promotes (retained
+{prefix}/control/detector); if the promoted model will not open it keeps the current one.
+
+Environment:
+  PRETAG_WORKER_MQTT_USERNAME       broker user for workers (default mqtt.external.username)
+  PRETAG_WORKER_MQTT_PASSWORD_FILE  its password file, relative to hub.yaml's folder
+                                    (default mqtt.external.password_file)`,
+    )
     .action(async (opts: { config: string; name?: string }) => {
       const w = await startWorkerProcess({
         configFile: opts.config,
