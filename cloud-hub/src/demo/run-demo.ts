@@ -133,7 +133,9 @@ export async function runDemo(o: DemoOptions, signal: AbortSignal): Promise<void
     const token = randomBytes(24).toString('base64url');
     const reviewerToken = randomBytes(24).toString('base64url');
     const apiPort = o.port ?? (await freePort());
-    const mqttPort = await freePort();
+    let mqttPort = await freePort();
+    // The kernel can hand the just-closed probe port out again: the hub would then fail to bind.
+    while (mqttPort === apiPort) mqttPort = await freePort();
     const hubFile = path.join(work, 'hub.yaml');
     writeFileSync(path.join(work, 'tokens.yaml'), tokensYaml(token, reviewerToken), {
       mode: 0o600,
@@ -180,7 +182,12 @@ export async function runDemo(o: DemoOptions, signal: AbortSignal): Promise<void
     const frameLog = createWriteStream(path.join(out, 'frames.jsonl'));
     cleanup.push(() => new Promise((r) => frameLog.end(r)));
     const ids = cameraIds(videos.length);
-    const infos = await Promise.all(videos.map((v) => probe(edge, v)));
+    // Probed side by side; with several bad videos the first one given is named, not whichever
+    // probe happened to fail first.
+    const probes = await Promise.allSettled(videos.map((v) => probe(edge, v)));
+    const failed = probes.find((r) => r.status === 'rejected');
+    if (failed) throw failed.reason;
+    const infos = probes.map((r) => (r.status === 'fulfilled' ? r.value : undefined));
     // The sinks need the uplink, which needs the cameras' counters: set once both exist.
     const uplinkRef: { current?: UplinkLike } = {};
     let finished = false;

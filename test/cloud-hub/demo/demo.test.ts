@@ -2,7 +2,7 @@
 // detection workers all run for real. The outputs are checked against each other and against the
 // shared COCO schema: every frame the edge uploaded (frames.jsonl, written as the edge spooled
 // them) is counted in the report and appears in exactly one COCO batch.
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -77,6 +77,18 @@ describe('pretag demo without a usable video', () => {
     });
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('pretag demo path/to/video.mp4');
+  });
+
+  it('exits 1 naming the first of two files that are not videos, in the order given', async () => {
+    const dir = tempDir();
+    // Both are probed at once; the larger first file is the slower one to fail.
+    const [first, second] = [path.join(dir, 'first.mp4'), path.join(dir, 'second.mp4')];
+    writeFileSync(first, 'no frames in here\n'.repeat(50_000));
+    writeFileSync(second, 'nor here\n');
+    const r = await pretag(['demo', first, second, '--out', path.join(dir, 'out')]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`cannot read video ${first}: `);
+    expect(r.stderr).not.toContain(second);
   });
 
   it('exits 1 naming a video that does not exist', async () => {
