@@ -67,8 +67,14 @@ interface FrameDetail {
 
 export async function writeOutputs(ctx: Ctx): Promise<{ lines: string[] }> {
   const { out } = ctx;
+  // The report counts edge uploads on the day their stats window started, which can be the day
+  // before or after the frames' when a run crosses midnight: cover both.
   const days = ctx.hub.ledger.db
-    .prepare('SELECT min(captured_at_ms) AS a, max(captured_at_ms) AS b FROM frames')
+    .prepare(
+      `SELECT min(a) AS a, max(b) AS b FROM (
+         SELECT min(captured_at_ms) AS a, max(captured_at_ms) AS b FROM frames
+         UNION ALL SELECT min(hour_start), max(hour_start) FROM edge_stats)`,
+    )
     .get() as { a: number | null; b: number | null };
   const today = new Date().toISOString().slice(0, 10);
   const from = days.a === null ? today : new Date(days.a).toISOString().slice(0, 10);
