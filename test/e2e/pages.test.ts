@@ -18,6 +18,9 @@ const CHROMIUM = '/usr/bin/chromium';
 const SHOTS = path.join(repoRoot, 'test-artifacts', 'screenshots');
 const video = needMedia('video/campus-pedestrians-vtest.avi');
 const hasChromium = existsSync(CHROMIUM);
+// expect.poll gives up after 1 s by default: too short for a page to fetch and render on a
+// loaded 2-core machine. Playwright's own waits default to 30 s; match them.
+const UI_WAIT = { timeout: 30_000 };
 if (!hasChromium) console.warn(`SKIP: ${CHROMIUM} not found (apt-get install chromium)`);
 
 interface Served {
@@ -209,7 +212,7 @@ describe.skipIf(!video.ok || !hasChromium)('review and operations pages in Chrom
 
     const page = await signedIn(s.reviewer);
     await expect
-      .poll(() => page.locator('#rq-progress').textContent())
+      .poll(() => page.locator('#rq-progress').textContent(), UI_WAIT)
       .toBe(
         `Sample 1 of ${pending.body.items.length} in this queue · ${before.body.reviewed} of ${before.body.total} samples reviewed`,
       );
@@ -260,7 +263,7 @@ describe.skipIf(!video.ok || !hasChromium)('review and operations pages in Chrom
     // n moves on; the count of reviewed samples went up by exactly one.
     await page.keyboard.press('n');
     await expect
-      .poll(() => page.locator('#rq-progress').textContent())
+      .poll(() => page.locator('#rq-progress').textContent(), UI_WAIT)
       .toBe(
         `Sample 2 of ${pending.body.items.length} in this queue · ${before.body.reviewed + 1} of ${before.body.total} samples reviewed`,
       );
@@ -488,7 +491,7 @@ describe.skipIf(!video.ok || !hasChromium)('review and operations pages in Chrom
     else expect(banner).toContain('No drift alert');
     // Operators see the reviewers' metrics, including the demo reviewer from the first test.
     await expect
-      .poll(() => page.locator('#q-annotator-table tbody th').allTextContents())
+      .poll(() => page.locator('#q-annotator-table tbody th').allTextContents(), UI_WAIT)
       .toContain('demo-reviewer');
     await page.screenshot({ path: path.join(SHOTS, 'quality-operator.png'), fullPage: true });
     expect(errorsOf(page)).toEqual([]);
@@ -509,7 +512,7 @@ describe.skipIf(!video.ok || !hasChromium)('review and operations pages in Chrom
     // Typing the address anyway: the server refuses and the page says so.
     await page.goto(`${s.ui}#/audit`);
     await expect
-      .poll(() => page.locator('#a-status').textContent())
+      .poll(() => page.locator('#a-status').textContent(), UI_WAIT)
       .toMatch(/^Could not load the audit log: /);
     expect(await page.locator('#audit-table tbody tr').count()).toBe(0);
     await page.close();
@@ -586,7 +589,7 @@ describe.skipIf(!video.ok || !hasChromium)('review and operations pages in Chrom
     await page
       .locator('#q-notice', { hasText: `the production model is now ${candidate}` })
       .waitFor();
-    await expect.poll(() => page.locator('#q-production').textContent()).toBe(candidate);
+    await expect.poll(() => page.locator('#q-production').textContent(), UI_WAIT).toBe(candidate);
     await page.screenshot({ path: path.join(SHOTS, 'shadow-promoted.png'), fullPage: true });
 
     const after = (await api<ModelsJson>(s.operator, '/v1/models')).body;
@@ -632,7 +635,7 @@ describe.skipIf(!video.ok || !hasChromium)('review and operations pages in Chrom
     await page.getByLabel('API token').fill('not-a-token');
     await page.keyboard.press('Enter');
     await expect
-      .poll(() => page.locator('#sign-in-error').textContent())
+      .poll(() => page.locator('#sign-in-error').textContent(), UI_WAIT)
       .toBe('That token was not accepted.');
     expect(await page.locator('#nav').isHidden()).toBe(true);
     await page.screenshot({ path: path.join(SHOTS, 'sign-in-refused.png') });

@@ -7,6 +7,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { freePort } from './free-port.ts';
 
 export const SYSTEM_PYTHON = process.env.PRETAG_GST_PYTHON ?? '/usr/bin/python3';
 const SCRIPT = fileURLToPath(new URL('./rtsp-server.py', import.meta.url));
@@ -59,11 +60,22 @@ export class RtspServer {
     this.port = port;
   }
 
-  /** Serves `file` (H.264 MP4) at rtsp://127.0.0.1:PORT/cam; port 0 picks a free one. */
-  static async start(file: string, port = 0): Promise<RtspServer> {
-    const server = new RtspServer(file, port);
-    await server.launch();
-    return server;
+  /**
+   * Serves `file` (H.264 MP4) at rtsp://127.0.0.1:PORT/cam. Without a port it takes one from
+   * freePort rather than bind(0): restart() needs the port again after the server is gone, and
+   * bind(0) could meanwhile have handed it to a parallel test's server.
+   */
+  static async start(file: string, port?: number): Promise<RtspServer> {
+    for (let attempt = 1; ; attempt++) {
+      const server = new RtspServer(file, port ?? (await freePort()));
+      try {
+        await server.launch();
+        return server;
+      } catch (err) {
+        // Someone took the free port first: another one will do.
+        if (port !== undefined || attempt === 3) throw err;
+      }
+    }
   }
 
   get url(): string {

@@ -11,6 +11,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hubDir, pretag } from '../cloud-hub/hub/helpers.ts';
 import type { HubDir } from '../cloud-hub/hub/helpers.ts';
+import { freePort } from '../helpers/free-port.ts';
 import { repoRoot } from '../helpers/media.ts';
 import { haveTool, jetsonDir, makeRoot, run, script, steps, treeDigest } from './helpers.ts';
 
@@ -396,12 +397,9 @@ describe('lib/healthcheck.sh (the liveness check standing in for WatchdogSec)', 
   it('restarts only after three probes in a row without any answer; a 503 counts as alive', async () => {
     const state = path.join(tmpdir(), `pretag-health-${process.pid}`);
     rmSync(state, { force: true });
-    // A closed port: no answer at all.
-    const closed = createServer();
-    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
-    const deadPort = (closed.address() as AddressInfo).port;
-    await new Promise<void>((r) => closed.close(() => r()));
-    const dead = `http://127.0.0.1:${deadPort}/healthz`;
+    // A closed port: no answer at all. Not a bind(0) port closed again: the 503 server below, or
+    // a parallel test's, could be handed it while the probes still count on nothing being there.
+    const dead = `http://127.0.0.1:${await freePort()}/healthz`;
 
     const first = await check(dead, state);
     expect(first.stderr).toContain('did not answer (1/3)');

@@ -5,7 +5,7 @@ import type { MqttClient } from 'mqtt';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { encodePayload } from '../../../shared/src/mqtt/payloads.ts';
 import { topicScheme } from '../../../shared/src/mqtt/topics.ts';
-import { HUB, PREFIX, closed, collect, connect, startHarness } from './harness.ts';
+import { HUB, PREFIX, SOON, closed, collect, connect, startHarness } from './harness.ts';
 import type { Harness } from './harness.ts';
 
 const topics = topicScheme(PREFIX);
@@ -82,7 +82,7 @@ describe('embedded broker: authentication', () => {
     const a = await client(devA.username, devA.password);
     const topic = topics.frame(SITE, 'orin-07', 'dock-door-3');
     await a.publishAsync(topic, '{"frame":1}', { qos: 1 });
-    await vi.waitFor(() => expect(got).toHaveLength(1));
+    await vi.waitFor(() => expect(got).toHaveLength(1), SOON);
     expect(got[0]?.topic).toBe(topic);
     expect(got[0]?.payload.toString()).toBe('{"frame":1}');
     expect(Object.values(h.broker.rejections()).every((n) => n === 0)).toBe(true);
@@ -118,7 +118,7 @@ describe('embedded broker: authentication', () => {
     expect(h.registry.revoke(SITE, 'orin-07')).toEqual({ ok: true });
     expect(h.broker.disconnectDevice(ref)).toBe(1);
     await gone;
-    await vi.waitFor(() => expect(got.map((m) => m.payload.toString())).toEqual(['offline']));
+    await vi.waitFor(() => expect(got.map((m) => m.payload.toString())).toEqual(['offline']), SOON);
     expect(b.connected).toBe(true);
     expect(await refusal(devA.username, devA.password)).toBe(5);
   });
@@ -144,7 +144,7 @@ describe('embedded broker: topic ACLs', () => {
     // A later, legitimate message from B arrives, and nothing else did.
     const b = await client(devB.username, devB.password);
     await b.publishAsync(topics.status({ site: SITE, device: 'orin-08' }), 'real', { qos: 1 });
-    await vi.waitFor(() => expect(got).toHaveLength(1));
+    await vi.waitFor(() => expect(got).toHaveLength(1), SOON);
     expect(got.map((m) => m.payload.toString())).toEqual(['real']);
   });
 
@@ -175,7 +175,7 @@ describe('embedded broker: topic ACLs', () => {
     expect(h.broker.rejections().acl_subscribe).toBe(4);
     expect(a.connected).toBe(true);
 
-    await vi.waitFor(() => expect(got).toHaveLength(1));
+    await vi.waitFor(() => expect(got).toHaveLength(1), SOON);
     expect(got[0]).toMatchObject({ topic: ownConfig, retain: true });
     expect(got[0]?.payload.toString()).toBe('for-a');
   });
@@ -204,16 +204,16 @@ describe('embedded broker: status and last will', () => {
     });
     clients.push(a);
     await a.publishAsync(topics.status(ref), status('online'), { qos: 1, retain: true });
-    await vi.waitFor(() => expect(got).toHaveLength(1));
+    await vi.waitFor(() => expect(got).toHaveLength(1), SOON);
     a.stream.destroy(); // no DISCONNECT: the broker must publish the will
-    await vi.waitFor(() => expect(got).toHaveLength(2));
+    await vi.waitFor(() => expect(got).toHaveLength(2), SOON);
     const states = got.map((m) => (JSON.parse(m.payload.toString()) as { state: string }).state);
     expect(states).toEqual(['online', 'offline']);
     // A subscriber arriving later still learns the device is offline.
     const late = await client(HUB.username, HUB.password, 'pretag-hub-2');
     const lateGot = collect(late);
     await late.subscribeAsync(topics.hubFilters.status, { qos: 1 });
-    await vi.waitFor(() => expect(lateGot).toHaveLength(1));
+    await vi.waitFor(() => expect(lateGot).toHaveLength(1), SOON);
     expect(lateGot[0]?.retain).toBe(true);
     expect(JSON.parse(lateGot[0]?.payload.toString() ?? '')).toMatchObject({ state: 'offline' });
   });
@@ -226,7 +226,7 @@ describe('embedded broker: status and last will', () => {
       will: { topic: topics.status({ site: SITE, device: 'orin-08' }), payload: 'x', qos: 1 },
     });
     a.stream.destroy();
-    await vi.waitFor(() => expect(h.broker.rejections().acl_publish).toBe(1));
+    await vi.waitFor(() => expect(h.broker.rejections().acl_publish).toBe(1), SOON);
     expect(got).toEqual([]);
   });
 });
@@ -243,7 +243,7 @@ describe('embedded broker: hostile input', () => {
     // Remaining length 262 140 needs 3 length bytes (16 384 ≤ n < 2 097 152).
     const a = await client(devA.username, devA.password);
     await a.publishAsync(topic, Buffer.alloc(payloadFor(limit, topic, 3), 1), { qos: 1 });
-    await vi.waitFor(() => expect(got).toHaveLength(1));
+    await vi.waitFor(() => expect(got).toHaveLength(1), SOON);
     expect(got[0]?.payload.length).toBe(limit - 1 - 3 - (2 + topic.length) - 2);
 
     const gone = closed(a);
@@ -253,7 +253,7 @@ describe('embedded broker: hostile input', () => {
     // The broker is fine and other devices carry on.
     const b = await client(devB.username, devB.password);
     await b.publishAsync(topics.frame(SITE, 'orin-08', 'gate'), 'after', { qos: 1 });
-    await vi.waitFor(() => expect(got).toHaveLength(2));
+    await vi.waitFor(() => expect(got).toHaveLength(2), SOON);
     expect(got[1]?.payload.toString()).toBe('after');
   });
 
@@ -285,7 +285,7 @@ describe('embedded broker: hostile input', () => {
     await ended; // the broker hangs up
     const a = await client(devA.username, devA.password);
     await a.publishAsync(topics.frame(SITE, 'orin-07', 'cam'), 'still-up', { qos: 1 });
-    await vi.waitFor(() => expect(got).toHaveLength(1));
+    await vi.waitFor(() => expect(got).toHaveLength(1), SOON);
     expect(h.broker.rejections()).toMatchObject({ malformed: 1, oversized: 0 });
   });
 });

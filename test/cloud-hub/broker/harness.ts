@@ -1,7 +1,6 @@
 // A real aedes on a free loopback port with a real device registry in a temporary SQLite file,
 // and real mqtt.js clients.
 import { mkdtempSync, rmSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import mqtt from 'mqtt';
@@ -13,6 +12,8 @@ import type { BrokerOptions, RunningBroker } from '../../../cloud-hub/src/broker
 export const PREFIX = 'pretag/v1';
 export const HUB = { username: 'pretag-hub', password: 'hub-secret-0123456789abcdef' };
 export const silent = createLogger({ name: 'broker-test', level: 'silent' });
+/** For vi.waitFor: its 1 s default is short for a delivery on a loaded 2-core machine. */
+export const SOON = { timeout: 20_000, interval: 20 };
 
 export interface Harness {
   dir: string;
@@ -85,14 +86,5 @@ export function closed(client: MqttClient): Promise<void> {
   });
 }
 
-/** A port that was free a moment ago (for config files, which cannot say "any port"). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
+/** A port for config files, which cannot say "any port". */
+export { freePort } from '../../helpers/free-port.ts';

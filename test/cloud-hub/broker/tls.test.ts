@@ -11,7 +11,7 @@ import {
   startBroker,
 } from '../../../cloud-hub/src/broker/index.ts';
 import type { RunningBroker } from '../../../cloud-hub/src/broker/index.ts';
-import { HUB, closed, collect, connect, freePort, silent, tempDir } from './harness.ts';
+import { HUB, SOON, closed, collect, connect, freePort, silent, tempDir } from './harness.ts';
 
 const hasOpenssl = spawnSync('openssl', ['version']).status === 0;
 if (!hasOpenssl) console.warn('SKIP: TLS broker test needs the openssl CLI to make a certificate');
@@ -94,7 +94,7 @@ describe.skipIf(!hasOpenssl)('embedded broker over TLS, configured from hub.yaml
       rejectUnauthorized: true,
     });
     await d.publishAsync('acme/pretag/site-1/orin-01/cam-1/frame', 'over-tls', { qos: 1 });
-    await vi.waitFor(() => expect(got).toHaveLength(1));
+    await vi.waitFor(() => expect(got).toHaveLength(1), SOON);
     expect(got[0]?.payload.toString()).toBe('over-tls');
     // max_packet_bytes: 16KiB = 16 384 bytes applies on TLS too; a 16 384-byte payload plus its
     // headers is over it.

@@ -3,7 +3,6 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,21 +11,13 @@ import { framePayloadSchema } from '@pretag/shared/mqtt/payloads';
 import type { FramePayload } from '@pretag/shared/mqtt/payloads';
 import type { TopicScheme } from '@pretag/shared/mqtt/topics';
 import type { MqttClient } from 'mqtt';
+import { freePort } from '../../helpers/free-port.ts';
 
 export const repoRoot = fileURLToPath(new URL('../../..', import.meta.url));
 export const pretagBin = path.join(repoRoot, 'shared', 'bin', 'pretag.js');
 export const OPERATOR_TOKEN = 'op-hub-test-7c1e0b9d2a4c6e8f1a3b5c7d9e0f21aa';
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
+export { freePort };
 
 export interface HubDir {
   dir: string;

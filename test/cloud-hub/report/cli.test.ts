@@ -6,12 +6,12 @@
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
-import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { statsPayloadSchema } from '@pretag/shared/mqtt/payloads';
+import { freePort } from '../../helpers/free-port.ts';
 import { makeFrame } from '../ledger/frame-fixture.ts';
 import { OPERATOR_TOKEN, operator, SITE, startHub } from '../api/harness.ts';
 import type { TestHub } from '../api/harness.ts';
@@ -301,10 +301,8 @@ describe('pretag report against a real hub', () => {
   });
 
   it('an unreachable hub exits 1 naming the hub and the cause', async () => {
-    const server = createServer();
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const port = (server.address() as AddressInfo).port;
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    // Nothing listens there (freePort: not a port the kernel is about to hand to another server).
+    const port = await freePort();
     const r = await runCli([
       '--hub',
       `http://127.0.0.1:${port}`,

@@ -2,12 +2,12 @@
 // loopback), a dead URL (connection refused), a recording, and a camera with impossible options.
 // Each must go its own way without disturbing the others.
 import { execFileSync } from 'node:child_process';
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { cameraSourceOptions } from '../../../edge-agent/src/sources/camera-input.ts';
 import { CameraSupervisor } from '../../../edge-agent/src/sources/supervisor.ts';
 import type { CameraStatus } from '../../../edge-agent/src/sources/supervisor.ts';
 import type { StateChange } from '../../../edge-agent/src/sources/resilient-source.ts';
+import { freePort } from '../../helpers/free-port.ts';
 import { needMedia } from '../../helpers/media.ts';
 import { RtspServer, rtspServerAvailable } from '../../helpers/rtsp-server.ts';
 import { decoderProcesses, waitFor } from './live-helpers.ts';
@@ -16,16 +16,6 @@ const m = needMedia('video/indoor-one-by-one-person.mp4', 'video/warehouse-worke
 const rtsp = m.ok ? rtspServerAvailable() : { ok: false, reason: m.reason };
 const [indoor = '', warehouse = ''] = m.paths;
 const OUTPUT = { fps: 5, width: 192, height: 108, format: 'gray' } as const;
-
-/** A loopback port with nothing listening: connecting is refused. */
-async function refusedPort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const address = probe.address();
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  if (!address || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
 
 /** ffprobe decoding every frame: the independent count of the recording's frames. */
 function countFrames(file: string): number {
@@ -50,7 +40,9 @@ describe.skipIf(!rtsp.ok)('CameraSupervisor with real cameras', () => {
   });
 
   it('isolates cameras: a dead URL, a failing consumer and bad options never stop the good camera', async () => {
-    const deadUrl = `rtsp://127.0.0.1:${await refusedPort()}/cam`;
+    // Nothing listens there, so connecting is refused; freePort keeps it out of the ports the
+    // kernel gives to parallel tests' servers while this camera retries it.
+    const deadUrl = `rtsp://127.0.0.1:${await freePort()}/cam`;
     const recordingFrames = countFrames(warehouse);
     let release: () => void = () => {};
     const held = new Promise<void>((resolve) => (release = resolve));
