@@ -127,7 +127,7 @@ describe.skipIf(!hasMosquitto)('deploy/mosquitto in a real Mosquitto', () => {
       /not authori[sz]ed/i,
     );
     await dev.publishAsync(OWN_FRAME, 'own', { qos: 1 });
-    for (let i = 0; i < 100 && got.length === 0; i++) await sleep(20);
+    for (let i = 0; i < 1000 && got.length === 0; i++) await sleep(20);
     await sleep(200); // anything delivered out of order would be here by now
     expect(got).toEqual([`${OWN_FRAME} own`]);
   });
@@ -148,7 +148,7 @@ describe.skipIf(!hasMosquitto)('deploy/mosquitto in a real Mosquitto', () => {
     const hub = await connect({ protocolVersion: 5, username: HUB_USER, password: HUB_PASS });
     for (let i = 0; i < 20; i++)
       await hub.publishAsync(`${PREFIX}/jobs/detect`, `job ${i}`, { qos: 1 });
-    for (let i = 0; i < 100 && counts[0] + counts[1] < 20; i++) await sleep(20);
+    for (let i = 0; i < 1000 && counts[0] + counts[1] < 20; i++) await sleep(20);
     expect(counts[0] + counts[1]).toBe(20); // each job once, not once per worker
     expect(Math.min(...counts)).toBeGreaterThan(0); // and both workers got some
     // Leave the group, or they would take the jobs meant for the real worker below.
@@ -167,7 +167,7 @@ describe.skipIf(!hasMosquitto)('deploy/mosquitto in a real Mosquitto', () => {
     const got: string[] = [];
     worker.on('message', (t, p) => got.push(`${t} ${p.toString()}`));
     await worker.subscribeAsync(CONTROL, { qos: 1 });
-    for (let i = 0; i < 100 && got.length === 0; i++) await sleep(20);
+    for (let i = 0; i < 1000 && got.length === 0; i++) await sleep(20);
     expect(got).toEqual([`${CONTROL} ${control}`]);
     // Neither a worker nor a device may switch the fleet's model.
     const dev = await connect({ protocolVersion: 5, username: DEVICE_USER, password: DEVICE_PASS });
@@ -362,7 +362,7 @@ describe.skipIf(!hasMosquitto)('deploy/mosquitto in a real Mosquitto', () => {
       });
       await hub.subscribeAsync(`${PREFIX}/workers/+/model`, { qos: 1 });
       await hub.subscribeAsync(`${PREFIX}/jobs/results`, { qos: 1 });
-      for (let i = 0; i < 100 && answers.length === 0; i++) await sleep(50);
+      for (let i = 0; i < 600 && answers.length === 0; i++) await sleep(50);
       expect(answers[0]).toMatchObject({ worker: 'w-test', model: 'centernet', revision: 0 });
       const control = {
         v: 1,

@@ -30,8 +30,15 @@ interface Child {
   ready: Promise<void>;
 }
 
-function startChild(url: string, prefix: string, blobDir: string, name: string): Child {
-  const proc = spawn(process.execPath, [CHILD, url, prefix, blobDir, name], {
+function startChild(
+  url: string,
+  prefix: string,
+  blobDir: string,
+  name: string,
+  stallAfter?: number,
+): Child {
+  const args = [CHILD, url, prefix, blobDir, name, ...(stallAfter ? [String(stallAfter)] : [])];
+  const proc = spawn(process.execPath, args, {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const c: Child = { proc, got: [], results: [], ready: Promise.resolve() };
@@ -63,13 +70,21 @@ describe.skipIf(!m.ok || !broker.ok)('two workers sharing a Mosquitto subscripti
     rmSync(dir, { recursive: true, force: true });
   });
 
-  async function setup(name: string, leaseMs: number) {
+  async function setup(name: string, leaseMs: number, victimStallsAfter?: number) {
     const sub = path.join(dir, name);
     const file = path.join(sub, 'hub.db');
     const blobDir = path.join(sub, 'blobs');
     const frames = await seedFrames(file, blobDir, jpegs);
     const prefix = `pretag/${name}`;
-    const workers = [0, 1].map((i) => startChild(mosq.url, prefix, blobDir, `${name}-w${i}`));
+    const workers = [0, 1].map((i) =>
+      startChild(
+        mosq.url,
+        prefix,
+        blobDir,
+        `${name}-w${i}`,
+        i === 0 ? victimStallsAfter : undefined,
+      ),
+    );
     children.push(...workers);
     await Promise.all(workers.map((w) => w.ready));
     const ledger = openLedger(file);
@@ -107,7 +122,9 @@ describe.skipIf(!m.ok || !broker.ok)('two workers sharing a Mosquitto subscripti
 
   it('loses nothing when one worker is SIGKILLed mid-run', async () => {
     const LEASE_MS = 6_000;
-    const { frames, ledger, client, dispatcher, workers } = await setup('kill', LEASE_MS);
+    // The victim answers one job and then hangs on the rest it takes, so the jobs it holds when
+    // killed are surely unanswered (not merely not yet printed).
+    const { frames, ledger, client, dispatcher, workers } = await setup('kill', LEASE_MS, 1);
     const [victim, survivor] = workers as [Child, Child];
     // Killed once it has answered a job and holds one it has not answered.
     await until(
