@@ -180,6 +180,9 @@ export function planQuantization(graph: GraphProto, options: PlanOptions): Quant
   // (directly or through layout ops): a detector's final Sigmoid → Reshape → output stays float,
   // so scores keep full precision and are never range-clipped. Conv/Add/Mul/Concat outputs keep
   // theirs regardless, since ORT only fuses those into integer kernels with a Q after them.
+  // A unary/pass-through op whose output stays float runs float, so it does not count as a
+  // quantized reader: NanoDet's class logits went Split → Q → DQ → float Sigmoid, a rounding
+  // and two passes over 80 channels for nothing.
   const kept = new Set<string>();
   for (let i = nodes.length - 1; i >= 0; i--) {
     for (const t of nodes[i]?.output ?? []) {
@@ -189,11 +192,17 @@ export function planQuantization(graph: GraphProto, options: PlanOptions): Quant
       const readByQuantized = (consumers.get(t) ?? []).some((c) => {
         if (!participants.has(c)) return false;
         const role = ROLES[nodes[c]?.opType ?? ''];
-        return role === 'follower' ? kept.has(nodes[c]?.output?.[0] ?? '') : true;
+        return role === 'weighted' || role === 'binary' || kept.has(nodes[c]?.output?.[0] ?? '');
       });
       if (pRole === 'weighted' || pRole === 'binary' || readByQuantized) kept.add(t);
       else activations.delete(t);
     }
+  }
+  // Such an op then reads a float tensor: it runs float and is no participant.
+  for (const i of participants) {
+    const role = ROLES[nodes[i]?.opType ?? ''];
+    if (role === 'weighted' || role === 'binary') continue;
+    if (!activations.has(nodes[i]?.input?.[0] ?? '')) participants.delete(i);
   }
 
   if (weighted.length === 0 && participants.size === 0) {

@@ -1,4 +1,4 @@
-// The int8@3 build step on the real NanoDet conversion: both INT8 files from a tiny calibration
+// The int8@4 build step on the real NanoDet conversion: both INT8 files from a tiny calibration
 // set, the person still found on a real photo, TensorRT's form symmetric (zero points 0), the
 // skip when no calibration frames exist, and a stamp that follows the calibration inputs.
 import { spawnSync } from 'node:child_process';
@@ -78,7 +78,7 @@ function activationZeroPoints(file: string): { dataType: number; values: number[
     });
 }
 
-describe.skipIf(!m.ok || !built)('int8@3 build step on NanoDet', { timeout: 300_000 }, () => {
+describe.skipIf(!m.ok || !built)('int8@4 build step on NanoDet', { timeout: 300_000 }, () => {
   let card: ModelCard;
   const outDir = path.join(work, 'out');
 
@@ -128,7 +128,7 @@ describe.skipIf(!m.ok || !built)('int8@3 build step on NanoDet', { timeout: 300_
   });
 });
 
-describe.skipIf(!m.ok)('int8@3 stamp and calibration inputs', () => {
+describe.skipIf(!m.ok)('int8@4 stamp and calibration inputs', () => {
   const other = path.join(path.dirname(video), 'indoor-one-by-one-person.mp4');
 
   it('changes the stamp when the calibration files or settings change, not otherwise', async () => {
@@ -159,7 +159,7 @@ describe.skipIf(!m.ok)('int8@3 stamp and calibration inputs', () => {
   });
 });
 
-describe('int8@3 without calibration frames', () => {
+describe('int8@4 without calibration frames', () => {
   // No --calibration, no PRETAG_CALIBRATION, and a media folder without videos.
   const env = { PRETAG_MEDIA: path.join(work, 'no-media') };
 
