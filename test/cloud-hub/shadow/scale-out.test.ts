@@ -5,11 +5,20 @@
 // the workers through the retained control topic; boxes carry the model that made them; a
 // worker that cannot open the promoted model stays on its own and says so; the hub re-publishes
 // the promotion after a restart; bad control messages are ignored and logged.
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import mqtt from 'mqtt';
 import { pino } from 'pino';
+import { chromium } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WorkerModel } from '@pretag/shared/mqtt/control';
@@ -31,6 +40,7 @@ const SITE = 'dublin-plant-2';
 const CAMERA = 'campus';
 const SHARE = 0.5;
 const CONTROL = 'pretag/v1/control/detector';
+const CHROMIUM = '/usr/bin/chromium';
 
 type Box = [number, number, number, number];
 interface Stored {
@@ -305,6 +315,45 @@ describe.skipIf(!media.ok || !broker.ok)('shadow and promotion with external wor
     expect(m.production).toMatchObject({ model: 'nanodet' });
     expect(m.candidate).toBeNull();
   }, 120_000);
+
+  it.skipIf(!existsSync(CHROMIUM))(
+    "the quality page lists each worker's model and marks the one that could not open the candidate",
+    async () => {
+      const browser = await chromium.launch({
+        executablePath: CHROMIUM,
+        args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run'],
+      });
+      try {
+        const page = await browser.newPage();
+        await page.goto(`http://127.0.0.1:${h.apiPort}/ui/#/quality`);
+        await page.getByLabel('API token').fill(OPERATOR_TOKEN);
+        await page.keyboard.press('Enter');
+        const rows = page.locator('#q-workers tbody tr');
+        await rows.first().waitFor({ timeout: 30_000 });
+        const cells = [];
+        for (const row of await rows.all())
+          cells.push({
+            cells: await row.locator('th, td').allTextContents(),
+            marked: (await row.getAttribute('class')) === 'drifted',
+          });
+        const byWorker = new Map(cells.map((r) => [r.cells[0], r]));
+        expect(byWorker.get('w-a')).toMatchObject({ marked: false });
+        expect(byWorker.get('w-a')?.cells.slice(1, 4)).toEqual([
+          'nanodet',
+          expect.any(String),
+          '—',
+        ]);
+        const bad = byWorker.get('w-nomodel');
+        expect(bad?.marked).toBe(true);
+        expect(bad?.cells[1]).toBe('centernet');
+        expect(bad?.cells[2]).toBe("0 (hub.yaml's detector)");
+        expect(bad?.cells[3]).toMatch(/^could not open nanodet \(revision \d+\): /);
+      } finally {
+        await browser.close();
+      }
+    },
+    120_000,
+  );
 
   it('detects frames sent after the promotion with the candidate, stored under its id', async () => {
     // Only the worker that swapped takes jobs now.

@@ -485,6 +485,28 @@ function shadowSection(
         ]),
       }),
     );
+  // Scale-out only: what each external detection worker says it runs. A worker that could not
+  // open a promoted model keeps its own and is marked, so an operator sees a split fleet.
+  const workers = models.workers ?? [];
+  if (workers.length)
+    parts.push(
+      table({
+        id: 'q-workers',
+        caption: 'Detection workers',
+        columns: ['Worker', 'Model', 'Revision', 'Problem', 'Reported'],
+        text: [0, 1, 3],
+        rowAttrs: workers.map((/** @type {any} */ w) => (w.failed ? { class: 'drifted' } : {})),
+        rows: workers.map((/** @type {any} */ w) => [
+          w.worker,
+          w.model,
+          w.revision === 0 ? "0 (hub.yaml's detector)" : String(w.revision),
+          w.failed
+            ? `could not open ${w.failed.model} (revision ${w.failed.revision}): ${w.failed.error}`
+            : '—',
+          timeText(w.at),
+        ]),
+      }),
+    );
   return h(
     'section',
     { 'aria-labelledby': 'h-q-shadow', id: 'q-shadow' },
