@@ -18,25 +18,43 @@ export function boxBlur(
     return out;
   }
   const n = 2 * r + 1;
-  // Running sums: O(1) per pixel whatever the radius.
+  // Running sums: O(1) per pixel whatever the radius. Positions whose window reaches past an
+  // edge clamp their indices; the interior runs without (the same sums, in the same order).
   for (let y = 0; y < height; y++) {
     const row = y * width;
     let s = 0;
     for (let k = -r; k <= r; k++) s += src[row + clamp(k, width)] as number;
-    for (let x = 0; x < width; x++) {
+    const inner = Math.min(width, Math.max(r, width - r - 1));
+    let x = 0;
+    for (; x < r && x < width; x++) {
+      tmp[row + x] = s / n;
+      s +=
+        (src[row + clamp(x + r + 1, width)] as number) - (src[row + clamp(x - r, width)] as number);
+    }
+    for (; x < inner; x++) {
+      tmp[row + x] = s / n;
+      s += (src[row + x + r + 1] as number) - (src[row + x - r] as number);
+    }
+    for (; x < width; x++) {
       tmp[row + x] = s / n;
       s +=
         (src[row + clamp(x + r + 1, width)] as number) - (src[row + clamp(x - r, width)] as number);
     }
   }
-  for (let x = 0; x < width; x++) {
-    let s = 0;
-    for (let k = -r; k <= r; k++) s += tmp[clamp(k, height) * width + x] as number;
-    for (let y = 0; y < height; y++) {
-      out[y * width + x] = s / n;
-      s +=
-        (tmp[clamp(y + r + 1, height) * width + x] as number) -
-        (tmp[clamp(y - r, height) * width + x] as number);
+  // Columns, a row at a time (cache-friendly): sums[x] is column x's running sum.
+  const sums = new Float64Array(width);
+  for (let k = -r; k <= r; k++) {
+    const from = clamp(k, height) * width;
+    for (let x = 0; x < width; x++) sums[x] = (sums[x] as number) + (tmp[from + x] as number);
+  }
+  for (let y = 0; y < height; y++) {
+    const row = y * width;
+    const add = clamp(y + r + 1, height) * width;
+    const sub = clamp(y - r, height) * width;
+    for (let x = 0; x < width; x++) {
+      const s = sums[x] as number;
+      out[row + x] = s / n;
+      sums[x] = s + ((tmp[add + x] as number) - (tmp[sub + x] as number));
     }
   }
   return out;
@@ -89,12 +107,20 @@ export function dilate3x3Sparse(
   out: Uint8Array = new Uint8Array(width * height),
 ): Uint8Array {
   out.fill(0);
-  for (let k = 0; k < count; k++) {
+  let k = 0;
+  while (k < count) {
+    // A run of consecutive set pixels on one row grows as one: fewer, longer fills.
     const i = indices[k] as number;
     const y = Math.floor(i / width);
+    const rowEnd = (y + 1) * width;
+    let last = i;
+    k++;
+    while (k < count && (indices[k] as number) === last + 1 && last + 1 < rowEnd)
+      last = indices[k++] as number;
     const x = i - y * width;
+    const xl = last - y * width;
     const x0 = x > 0 ? x - 1 : x;
-    const x1 = x < width - 1 ? x + 1 : x;
+    const x1 = xl < width - 1 ? xl + 1 : xl;
     const y0 = y > 0 ? y - 1 : y;
     const y1 = y < height - 1 ? y + 1 : y;
     for (let yy = y0; yy <= y1; yy++) out.fill(1, yy * width + x0, yy * width + x1 + 1);

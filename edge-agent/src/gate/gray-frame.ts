@@ -57,20 +57,31 @@ export function downscale(
   out.fill(0);
   const xMap = new Int32Array(src.width);
   const yMap = new Int32Array(src.height);
-  for (let x = 0; x < src.width; x++)
-    xMap[x] = Math.min(width - 1, Math.floor((x * width) / src.width));
-  for (let y = 0; y < src.height; y++)
-    yMap[y] = Math.min(height - 1, Math.floor((y * height) / src.height));
-  const count = new Float32Array(width * height);
+  // Pixels per output cell: how many source columns map to its column times rows to its row.
+  const xCount = new Uint32Array(width);
+  const yCount = new Uint32Array(height);
+  for (let x = 0; x < src.width; x++) {
+    const c = Math.min(width - 1, Math.floor((x * width) / src.width));
+    xMap[x] = c;
+    xCount[c] = (xCount[c] as number) + 1;
+  }
+  for (let y = 0; y < src.height; y++) {
+    const c = Math.min(height - 1, Math.floor((y * height) / src.height));
+    yMap[y] = c;
+    yCount[c] = (yCount[c] as number) + 1;
+  }
   for (let y = 0; y < src.height; y++) {
     const row = (yMap[y] as number) * width;
     const srcRow = y * src.width;
     for (let x = 0; x < src.width; x++) {
       const o = row + (xMap[x] as number);
       out[o] = (out[o] as number) + (data[srcRow + x] as number);
-      count[o] = (count[o] as number) + 1;
     }
   }
-  for (let i = 0; i < out.length; i++) out[i] = (out[i] as number) / (count[i] as number);
+  for (let y = 0; y < height; y++)
+    for (let x = 0; x < width; x++) {
+      const i = y * width + x;
+      out[i] = (out[i] as number) / ((yCount[y] as number) * (xCount[x] as number));
+    }
   return out;
 }

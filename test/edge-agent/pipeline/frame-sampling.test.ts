@@ -85,6 +85,45 @@ describe("AnalysisGray (RGB → the gate's grey frame in one pass)", () => {
     });
   });
 
+  it('matches luma-then-average by definition on colour frames of any width and alignment', () => {
+    // The reference: BT.601 luma per kept pixel, then the mean of each cell rounded half up,
+    // cells as in the gate's downscale (source i → cell ⌊i·out/in⌋).
+    const reference = (rgb: Uint8Array, w: number, h: number, rows: number) => {
+      const step = grayStep(h, 2 * rows);
+      const [ws, hs] = [Math.floor(w / step), Math.floor(h / step)];
+      const th = Math.min(rows, hs);
+      const tw = hs <= rows ? ws : Math.max(1, Math.round((ws * rows) / hs));
+      const sum = new Array<number>(tw * th).fill(0);
+      const n = new Array<number>(tw * th).fill(0);
+      for (let y = 0; y < hs; y++)
+        for (let x = 0; x < ws; x++) {
+          const i = (y * step * w + x * step) * 3;
+          const luma = (77 * rgb[i]! + 150 * rgb[i + 1]! + 29 * rgb[i + 2]!) >> 8;
+          const o =
+            Math.min(th - 1, Math.floor((y * th) / hs)) * tw +
+            Math.min(tw - 1, Math.floor((x * tw) / ws));
+          sum[o]! += luma;
+          n[o]!++;
+        }
+      return sum.map((s, o) => Math.floor(s / n[o]! + 0.5));
+    };
+    let seed = 5;
+    const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    // Widths divisible by 4 or not, a tall frame (step 2), and pixels starting off a word boundary.
+    for (const [w, h, rows, offset] of [
+      [24, 10, 4, 0],
+      [23, 10, 4, 0],
+      [24, 10, 4, 1],
+      [16, 40, 8, 0],
+      [8, 3, 4, 0],
+    ] as const) {
+      const bytes = new Uint8Array(offset + w * h * 3).map(() => Math.floor(rand() * 256));
+      const rgb = bytes.subarray(offset);
+      const g = new AnalysisGray(rows).from(rgb, w, h);
+      expect([...g.data], `${w}×${h} offset ${offset}`).toEqual(reference(rgb, w, h, rows));
+    }
+  });
+
   it('refuses a truncated frame', () => {
     expect(() => new AnalysisGray().from(new Uint8Array(10), 4, 1)).toThrow(
       /needs 12 bytes, got 10/,
