@@ -115,6 +115,8 @@ export async function runReplay(o: ReplayOptions): Promise<ReplayResult> {
       const raw = next.value;
       const capturedAt = new Date(start.getTime() + raw.ptsSeconds * 1000);
       const rec = await pipeline.process(raw, raw.ptsSeconds, capturedAt);
+      // Nothing the pipeline returns or keeps refers to the pixels: the source may reuse them.
+      source.release?.(raw);
       if (info.durationSeconds > 0)
         o.onProgress?.(Math.min(1, raw.ptsSeconds / info.durationSeconds));
       if (!rec) continue;

@@ -235,6 +235,7 @@ export class FluentFfmpegSource implements FrameSource {
   private stopped = false;
   private iterated = false;
   private readonly stderrTail: string[] = [];
+  private chunker: FrameChunker | undefined;
 
   constructor(options: FfmpegSourceOptionsInput) {
     this.options = parseSourceOptions(options);
@@ -336,6 +337,7 @@ export class FluentFfmpegSource implements FrameSource {
       const chunker = new FrameChunker(
         frameByteLength(geometry.width, geometry.height, geometry.format),
       );
+      this.chunker = chunker;
       const { width, height, format, fps } = geometry;
       let index = 0;
       try {
@@ -358,6 +360,10 @@ export class FluentFfmpegSource implements FrameSource {
     } finally {
       await this.stop();
     }
+  }
+
+  release(frame: RawFrame): void {
+    this.chunker?.recycle(frame.data);
   }
 
   stop(): Promise<void> {

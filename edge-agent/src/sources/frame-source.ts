@@ -16,7 +16,7 @@ export interface RawFrame {
   width: number;
   height: number;
   format: PixelFormat;
-  /** width × height × bytesPerPixel(format) bytes; owned by the consumer. */
+  /** width × height × bytesPerPixel(format) bytes; owned by the consumer (see FrameSource.release). */
   data: Buffer;
 }
 
@@ -39,6 +39,11 @@ export interface FrameSource extends AsyncIterable<RawFrame> {
   start(): Promise<SourceGeometry>;
   /** Ends decoding and waits until the decoder process has exited. Safe to call repeatedly. */
   stop(): Promise<void>;
+  /**
+   * Hands a frame's buffer back for the source to reuse for a later frame (less garbage). Only
+   * for a caller that will never read `frame.data` again, nor let anything else keep it.
+   */
+  release?(frame: RawFrame): void;
 }
 
 export function bytesPerPixel(format: PixelFormat): number {

@@ -4,6 +4,7 @@ import {
   assertRgb,
   packTensor,
   planResize,
+  tensorLength,
   type InputTensor,
   type ResizePlan,
 } from './preprocess.ts';
@@ -59,13 +60,18 @@ export interface PreparedInput extends InputTensor {
   plan: ResizePlan;
 }
 
-/** Decode (if needed), resize and pack one image into the network tensor. */
+/**
+ * Decode (if needed), resize and pack one image into the network tensor. `tensorBuffer` is called
+ * with the tensor's length once the size is known and may return a buffer of that length to
+ * pack into (reused between inferences); otherwise the tensor gets a new one.
+ */
 export async function prepareInput(
   input: DecodedImage | Buffer,
   spec: InputSpec,
+  tensorBuffer?: (length: number) => Float32Array | undefined,
 ): Promise<PreparedInput> {
   const img = await toImage(input);
   const plan = planResize(img.width, img.height, spec);
   const resized = await resizeRgb(img, plan.resizedWidth, plan.resizedHeight);
-  return { ...packTensor(resized, plan, spec), plan };
+  return { ...packTensor(resized, plan, spec, tensorBuffer?.(tensorLength(plan))), plan };
 }

@@ -83,6 +83,8 @@ class OnnxDetector implements Detector {
   #session: ort.InferenceSession;
   #adapter: DetectorAdapter;
   #cfg: DetectorConfig;
+  #tensor: Float32Array | undefined;
+  #tensorBusy = false;
 
   constructor(
     session: ort.InferenceSession,
@@ -97,11 +99,22 @@ class OnnxDetector implements Detector {
   }
 
   async detect(image: DecodedImage | Buffer): Promise<Detection[]> {
-    const prepared = await prepareInput(image, this.info.input);
-    const feeds = {
-      [this.info.inputName]: new ort.Tensor('float32', prepared.data, prepared.dims),
-    };
-    const outputs = (await this.#session.run(feeds)) as RawOutputs;
+    // One input buffer per detector, reused while no other detect() is using it: a fresh 2 MB
+    // tensor per frame kept the garbage collector busy on the edge. ORT reads it during run()
+    // and keeps no reference.
+    const reuse = !this.#tensorBusy;
+    if (reuse) this.#tensorBusy = true;
+    let outputs: RawOutputs;
+    let prepared;
+    try {
+      prepared = await prepareInput(image, this.info.input, reuse ? this.#tensorOf : undefined);
+      const feeds = {
+        [this.info.inputName]: new ort.Tensor('float32', prepared.data, prepared.dims),
+      };
+      outputs = (await this.#session.run(feeds)) as RawOutputs;
+    } finally {
+      if (reuse) this.#tensorBusy = false;
+    }
     const { plan } = prepared;
     const dets = this.#adapter.decode(outputs, {
       classes: this.info.classes,
@@ -115,6 +128,9 @@ class OnnxDetector implements Detector {
       .map((d) => ({ ...d, box: boxToOriginal(d.box, plan.transform) }))
       .filter((d) => d.box[2] > d.box[0] && d.box[3] > d.box[1]);
   }
+
+  #tensorOf = (length: number): Float32Array =>
+    this.#tensor?.length === length ? this.#tensor : (this.#tensor = new Float32Array(length));
 
   /** One run per image: the packaged models have a fixed batch of 1. */
   async detectBatch(images: readonly (DecodedImage | Buffer)[]): Promise<Detection[][]> {

@@ -74,11 +74,22 @@ export interface InputTensor {
   dims: number[];
 }
 
+/** Elements of the tensor `plan` makes (3 × tensorWidth × tensorHeight). */
+export function tensorLength(plan: ResizePlan): number {
+  return 3 * plan.tensorWidth * plan.tensorHeight;
+}
+
 /**
  * Pack resized RGB pixels into the network tensor: padding, channel order, normalisation, layout.
- * `resized` must be plan.resizedWidth × plan.resizedHeight.
+ * `resized` must be plan.resizedWidth × plan.resizedHeight. `out` (tensorLength(plan) elements)
+ * lets a caller that runs one inference at a time reuse its buffer: every element is written.
  */
-export function packTensor(resized: DecodedImage, plan: ResizePlan, spec: InputSpec): InputTensor {
+export function packTensor(
+  resized: DecodedImage,
+  plan: ResizePlan,
+  spec: InputSpec,
+  out?: Float32Array,
+): InputTensor {
   if (resized.width !== plan.resizedWidth || resized.height !== plan.resizedHeight) {
     throw new Error(
       `resized image is ${resized.width}×${resized.height}, plan expects ${plan.resizedWidth}×${plan.resizedHeight}`,
@@ -90,7 +101,9 @@ export function packTensor(resized: DecodedImage, plan: ResizePlan, spec: InputS
   const plane = W * H;
   const { padX, padY } = plan.transform;
   const { width: rw, height: rh, data: src } = resized;
-  const data = new Float32Array(3 * plane);
+  if (out !== undefined && out.length !== 3 * plane)
+    throw new Error(`tensor buffer has ${out.length} elements, the plan needs ${3 * plane}`);
+  const data = out ?? new Float32Array(3 * plane);
   // Tensor channel c reads RGB channel srcCh[c]; value = pixel · mul[c] + add[c].
   const srcCh = spec.channelOrder === 'rgb' ? [0, 1, 2] : [2, 1, 0];
   const mul = [0, 1, 2].map((c) => spec.scale / (spec.std[c] ?? 1));

@@ -210,6 +210,26 @@ describe.skipIf(!m.ok)('FluentFfmpegSource on real videos', () => {
     }
   });
 
+  it('gives the same bytes when each frame is released for reuse before the next is read', async () => {
+    // The whole warehouse clip at 4 fps: 4.73 s → 19 frames (ffmpeg's own output decides).
+    const want = ffmpegRaw(warehouse, path.join(tmp, 'released.raw'), [
+      ...['-vf', 'fps=4', '-pix_fmt', 'rgb24'],
+    ]);
+    const frameBytes = 480 * 270 * 3;
+    const source = new FluentFfmpegSource({ input: warehouse, fps: 4 });
+    const buffers = new Set<Buffer>();
+    let k = 0;
+    for await (const f of source) {
+      expect(f.data.equals(want.subarray(k * frameBytes, (k + 1) * frameBytes))).toBe(true);
+      buffers.add(f.data);
+      source.release(f);
+      k++;
+    }
+    expect(k * frameBytes).toBe(want.length);
+    // Released memory came back: far fewer buffers than frames.
+    expect(buffers.size).toBeLessThanOrEqual(3);
+  });
+
   it('holds ffmpeg back while the consumer is slow, then delivers every frame', async () => {
     const source = new FluentFfmpegSource({ input: warehouse });
     const it = source[Symbol.asyncIterator]();

@@ -108,6 +108,21 @@ describe('packTensor', () => {
     );
   });
 
+  it('packs into a buffer given for reuse, overwriting what an earlier image left there', () => {
+    // 2×2 letterbox, pad 114/255: first a 2×2 image fills the whole tensor with 250/255, then the
+    // 2×1 image must leave row 1 as pad again, not as the old image.
+    const s = spec({ width: 2, height: 2, resize: 'letterbox', padValue: 114, scale: 1 / 255 });
+    const out = new Float32Array(12);
+    const full = { width: 2, height: 2, data: new Uint8Array(12).fill(250) };
+    expect(packTensor(full, planResize(2, 2, s), s, out).data).toBe(out);
+    out.forEach((v) => expect(v).toBeCloseTo(250 / 255, 6));
+    packTensor(img, planResize(2, 1, s), s, out);
+    [10 / 255, 40 / 255, 114 / 255, 114 / 255].forEach((v, i) => expect(out[i]).toBeCloseTo(v, 6));
+    expect(() => packTensor(img, planResize(2, 1, s), s, new Float32Array(6))).toThrow(
+      'tensor buffer has 6 elements, the plan needs 12',
+    );
+  });
+
   it('rejects a frame whose byte count does not match its size', () => {
     const bad = { width: 4, height: 4, data: new Uint8Array(40) };
     const s = spec({ width: 4, height: 4 });

@@ -93,6 +93,19 @@ for (const model of ['nanodet', 'centernet']) {
       },
     );
 
+    it('answers overlapping calls each for its own photo, as it does one at a time', async () => {
+      // The detector reuses its input buffer; a second call arriving mid-way must not share it.
+      const [dog, horses] = await Promise.all(
+        ['dog.jpg', 'horses.jpg'].map((n) => readFile(media(`darknet-nogt/${n}`))),
+      );
+      if (!dog || !horses) throw new Error('photos missing');
+      const together = await Promise.all([det.detect(dog), det.detect(horses), det.detect(dog)]);
+      const alone = [await det.detect(dog), await det.detect(horses)];
+      expect(together).toEqual([alone[0], alone[1], alone[0]]);
+      expect(new Set(together[0]?.map((d) => d.label))).toContain('bicycle');
+      expect(new Set(together[1]?.map((d) => d.label))).toContain('horse');
+    });
+
     it.each(VOC_IMAGES)('matches every ground-truth box of VOC %s with IoU ≥ 0.5', async (id) => {
       const gt = await vocObjects(media(`voc100/pascalvoc_xml/${id}.xml`));
       expect(gt.length).toBeGreaterThan(0);
