@@ -5,6 +5,8 @@ import { z } from 'zod';
 import { idSchema } from '@pretag/shared/ids';
 import { detectionSchema } from '@pretag/shared/detection/schema';
 import { frameIdProblem } from '@pretag/shared/blob/keys';
+import { parseJsonMessage } from '@pretag/shared/mqtt/json-message';
+import type { Parsed } from '@pretag/shared/mqtt/json-message';
 
 export const JOB_MESSAGE_VERSION = 1;
 export const MAX_JOB_MESSAGE_BYTES = 8 * 1024;
@@ -67,29 +69,9 @@ export const resultMessageSchema = z.discriminatedUnion('ok', [
 export type JobMessage = z.infer<typeof jobMessageSchema>;
 export type ResultMessage = z.infer<typeof resultMessageSchema>;
 
-export type Parsed<T> = { ok: true; value: T } | { ok: false; reason: string };
-
-function parseJson<T>(schema: z.ZodType<T>, bytes: Uint8Array, max: number): Parsed<T> {
-  if (bytes.byteLength > max)
-    return { ok: false, reason: `message is ${bytes.byteLength} bytes, over ${max}` };
-  let data: unknown;
-  try {
-    data = JSON.parse(
-      Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'),
-    );
-  } catch {
-    return { ok: false, reason: 'message is not JSON' };
-  }
-  const r = schema.safeParse(data);
-  if (r.success) return { ok: true, value: r.data };
-  const issue = r.error.issues[0];
-  return {
-    ok: false,
-    reason: issue ? `${issue.path.join('.') || 'message'}: ${issue.message}` : 'invalid',
-  };
-}
+export type { Parsed };
 
 export const parseJobMessage = (b: Uint8Array): Parsed<JobMessage> =>
-  parseJson(jobMessageSchema, b, MAX_JOB_MESSAGE_BYTES);
+  parseJsonMessage(jobMessageSchema, b, MAX_JOB_MESSAGE_BYTES);
 export const parseResultMessage = (b: Uint8Array): Parsed<ResultMessage> =>
-  parseJson(resultMessageSchema, b, MAX_RESULT_MESSAGE_BYTES);
+  parseJsonMessage(resultMessageSchema, b, MAX_RESULT_MESSAGE_BYTES);

@@ -2,6 +2,8 @@
 // production detector the hub publishes retained after a promotion, and each worker's answer
 // saying which model it serves. JSON, versioned, validated on receipt; decoding never throws.
 import { z } from 'zod';
+import { parseJsonMessage } from './json-message.ts';
+import type { Parsed } from './json-message.ts';
 
 export const CONTROL_VERSION = 1;
 export const MAX_CONTROL_BYTES = 16 * 1024;
@@ -49,27 +51,9 @@ export const workerModelSchema = z.strictObject({
 export type DetectorControl = z.infer<typeof detectorControlSchema>;
 export type WorkerModel = z.infer<typeof workerModelSchema>;
 
-export type ControlDecode<T> = { ok: true; value: T } | { ok: false; reason: string };
-
-function decode<T>(schema: z.ZodType<T>, bytes: Uint8Array): ControlDecode<T> {
-  if (bytes.byteLength > MAX_CONTROL_BYTES)
-    return { ok: false, reason: `message is ${bytes.byteLength} bytes, over ${MAX_CONTROL_BYTES}` };
-  let data: unknown;
-  try {
-    data = JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString());
-  } catch {
-    return { ok: false, reason: 'message is not JSON' };
-  }
-  const r = schema.safeParse(data);
-  if (r.success) return { ok: true, value: r.data };
-  const issue = r.error.issues[0];
-  return {
-    ok: false,
-    reason: issue ? `${issue.path.join('.') || 'message'}: ${issue.message}` : 'invalid',
-  };
-}
+export type ControlDecode<T> = Parsed<T>;
 
 export const decodeDetectorControl = (b: Uint8Array): ControlDecode<DetectorControl> =>
-  decode(detectorControlSchema, b);
+  parseJsonMessage(detectorControlSchema, b, MAX_CONTROL_BYTES);
 export const decodeWorkerModel = (b: Uint8Array): ControlDecode<WorkerModel> =>
-  decode(workerModelSchema, b);
+  parseJsonMessage(workerModelSchema, b, MAX_CONTROL_BYTES);
