@@ -5,21 +5,12 @@
 // the workers through the retained control topic; boxes carry the model that made them; a
 // worker that cannot open the promoted model stays on its own and says so; the hub re-publishes
 // the promotion after a restart; bad control messages are ignored and logged.
-import {
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  symlinkSync,
-  writeFileSync,
-} from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import mqtt from 'mqtt';
 import { pino } from 'pino';
 import { chromium } from 'playwright-core';
-import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WorkerModel } from '@pretag/shared/mqtt/control';
 import { hashSeed, mulberry32 } from '@pretag/shared/random/prng';
@@ -30,14 +21,13 @@ import type { RunningWorkerProcess } from '../../../cloud-hub/src/hub/run-worker
 import type { ShadowComparison } from '../../../cloud-hub/src/shadow/report.ts';
 import { needMedia, repoRoot } from '../../helpers/media.ts';
 import { startMosquitto } from '../../helpers/mosquitto.ts';
-import { OPERATOR_TOKEN, eventually, framePayload, hubDir } from '../hub/helpers.ts';
+import { OPERATOR_TOKEN, eventually, hubDir } from '../hub/helpers.ts';
 import type { HubDir } from '../hub/helpers.ts';
+import { storeFrame } from './store-frame.ts';
 import { extractJpegs } from '../workers/fixture.ts';
 
 const media = needMedia('video/campus-pedestrians-vtest.avi');
 const broker = media.ok ? await startMosquitto() : { ok: false as const, reason: media.reason };
-const SITE = 'dublin-plant-2';
-const CAMERA = 'campus';
 const SHARE = 0.5;
 const CONTROL = 'pretag/v1/control/detector';
 const CHROMIUM = '/usr/bin/chromium';
@@ -139,23 +129,9 @@ describe.skipIf(!media.ok || !broker.ok)('shadow and promotion with external wor
     await workers.get(name)?.close();
     workers.delete(name);
   };
-  const send = async (): Promise<string> => {
+  const send = (): Promise<string> => {
     const i = next++;
-    const jpeg = readFileSync(jpegs[i] ?? '');
-    const meta = await sharp(jpeg).metadata();
-    const frameId = `vtest-${String(i).padStart(3, '0')}`;
-    const f = framePayload({
-      site: SITE,
-      device: 'orin-07',
-      camera: CAMERA,
-      frameId,
-      jpeg,
-      width: meta.width ?? 0,
-      height: meta.height ?? 0,
-    });
-    await hub.blobs.put(f.blobKey, jpeg);
-    hub.ledger.frames.ingestFrame(f, Date.now());
-    return frameId;
+    return storeFrame(hub, i, jpegs[i] ?? '');
   };
   const state = (id: string) =>
     hub.ledger

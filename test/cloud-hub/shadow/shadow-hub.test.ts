@@ -7,20 +7,18 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
-import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashSeed, mulberry32 } from '@pretag/shared/random/prng';
 import { startHub } from '../../../cloud-hub/src/hub/run-hub.ts';
 import type { RunningHub } from '../../../cloud-hub/src/hub/run-hub.ts';
 import type { ShadowComparison } from '../../../cloud-hub/src/shadow/report.ts';
 import { needMedia, repoRoot } from '../../helpers/media.ts';
-import { OPERATOR_TOKEN, eventually, framePayload, hubDir } from '../hub/helpers.ts';
+import { OPERATOR_TOKEN, eventually, hubDir } from '../hub/helpers.ts';
 import type { HubDir } from '../hub/helpers.ts';
+import { CAMERA, SITE, storeFrame } from './store-frame.ts';
 import { extractJpegs } from '../workers/fixture.ts';
 
 const m = needMedia('video/campus-pedestrians-vtest.avi');
-const SITE = 'dublin-plant-2';
-const CAMERA = 'campus';
 const N = 16;
 const REVIEWER = 'rv-shadow-test-0a1b2c3d4e5f60718293a4b5c6d7e8f9';
 
@@ -92,23 +90,7 @@ describe.skipIf(!m.ok)('shadow model in a running hub', () => {
       batchIntervalMs: 3_600_000,
       shadowIntervalMs: 100,
     });
-  const send = async (i: number, file: string) => {
-    const jpeg = readFileSync(file);
-    const meta = await sharp(jpeg).metadata();
-    const frameId = `vtest-${String(i).padStart(3, '0')}`;
-    const f = framePayload({
-      site: SITE,
-      device: 'orin-07',
-      camera: CAMERA,
-      frameId,
-      jpeg,
-      width: meta.width ?? 0,
-      height: meta.height ?? 0,
-    });
-    await hub.blobs.put(f.blobKey, jpeg);
-    hub.ledger.frames.ingestFrame(f, Date.now());
-    return frameId;
-  };
+  const send = (i: number, file: string) => storeFrame(hub, i, file);
   const state = (id: string) =>
     hub.ledger
       .statement<[string], string>('SELECT state FROM frames WHERE frame_id = ?')
