@@ -31,6 +31,11 @@ const broker = media.ok ? await startMosquitto() : { ok: false as const, reason:
 const SHARE = 0.5;
 const CONTROL = 'pretag/v1/control/detector';
 const CHROMIUM = '/usr/bin/chromium';
+const hasChromium = existsSync(CHROMIUM);
+if (!hasChromium)
+  console.warn(
+    `SKIP the workers table in the browser: ${CHROMIUM} not found (apt-get install chromium)`,
+  );
 
 type Box = [number, number, number, number];
 interface Stored {
@@ -292,7 +297,7 @@ describe.skipIf(!media.ok || !broker.ok)('shadow and promotion with external wor
     expect(m.candidate).toBeNull();
   }, 120_000);
 
-  it.skipIf(!existsSync(CHROMIUM))(
+  it.skipIf(!hasChromium)(
     "the quality page lists each worker's model and marks the one that could not open the candidate",
     async () => {
       const browser = await chromium.launch({
